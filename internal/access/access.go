@@ -1,0 +1,265 @@
+package access
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/creditbridge/creditbridge/internal/account"
+	"github.com/creditbridge/creditbridge/internal/audit"
+	"github.com/creditbridge/creditbridge/internal/fault"
+)
+
+// Principal is who is acting: a signed-in user or an API key, with the
+// organisation behind it.
+type Principal struct {
+	UserID       int64
+	Username     string
+	DisplayName  string
+	OrgID        int64
+	OrgKind      account.OrgKind
+	OrgName      string
+	Role         account.Role // empty for API keys
+	EnterpriseID int64        // the enterprise an enterprise organisation acts for
+	AccessTier   int
+	APIKeyID     int64
+	APIKeyPrefix string
+	Scopes       []account.Scope
+	RemoteAddr   string
+}
+
+// System is the platform acting on its own (demo seeding, migrations).
+var System = Principal{Username: "system"}
+
+// ActorName is how the principal appears in evidence.
+func (p Principal) ActorName() string {
+	if p.APIKeyPrefix != "" {
+		return "apikey:" + p.APIKeyPrefix
+	}
+	if p.Username != "" {
+		return p.Username
+	}
+	return "system"
+}
+
+// IsOperator reports whether the principal works for the platform operator.
+func (p Principal) IsOperator() bool { return p.OrgKind == account.KindOperator }
+
+// IsAdmin reports whether the principal may administer accounts.
+func (p Principal) IsAdmin() bool { return p.Role == account.RoleOperatorAdmin }
+
+// HasScope reports whether an API-key principal carries s; users carry no
+// scopes and are governed by their role.
+func (p Principal) HasScope(s account.Scope) bool {
+	for _, x := range p.Scopes {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Catalogue items of the registry (until the catalogue issue makes items
+// data, these are the registry's two items).
+const (
+	ItemRegistration = "registration.basic"
+	ItemLegalRep     = "registration.legal_representative"
+)
+
+// Purposes a reader may state.
+const (
+	PurposeOperation     = "platform_operation"   // operator's own work
+	PurposeSelf          = "self_query"           // the enterprise reads its own data
+	PurposeAudit         = "audit"                // auditor's review
+	PurposeLoan          = "loan_application"     // institution assessing a loan
+	PurposeDataMatching  = "data_matching"        // department matching its records
+	PurposeMonitoring    = "post_loan_monitoring" // institution watching a borrower
+	PurposeCreditReview  = "credit_line_review"
+	PurposeDefaultDirect = ""
+)
+
+// Purposes lists every purpose a request may state.
+var Purposes = []string{PurposeOperation, PurposeSelf, PurposeAudit, PurposeLoan, PurposeDataMatching, PurposeMonitoring, PurposeCreditReview}
+
+// Request asks to read items of one enterprise (EnterpriseID set) or to
+// search the registry (EnterpriseID zero).
+type Request struct {
+	Principal    Principal
+	Action       string // evidence action, e.g. "enterprise.read"
+	EnterpriseID int64
+	Items        []string
+	Purpose      string
+}
+
+// Masking tells the caller what to hide from the result.
+type Masking struct {
+	// PersonalData hides personal information (legal representative's
+	// name and identity number) behind its masked form.
+	PersonalData bool
+}
+
+// Decision is the answer of the decision point.
+type Decision struct {
+	Allow bool
+	// Reason is a stable code naming why (for denials, what to do about it).
+	Reason string
+	Mask   Masking
+	// Purpose is the purpose the read is recorded under.
+	Purpose         string
+	AuthorizationID string
+}
+
+// Decide applies the access rules. It is pure: no I/O, no clock.
+//
+// Registration data (the registry record) is public credit information
+// (disclosure "public", grade L1), so any signed-in role may read it for a
+// stated purpose; the legal representative is personal information and is
+// masked for everyone until separate consent exists. An enterprise reads
+// its own record only; an API key needs the enterprise:read scope.
+func Decide(r Request) Decision {
+	p := r.Principal
+	d := Decision{Purpose: r.Purpose, Mask: Masking{PersonalData: true}}
+	deny := func(reason string) Decision { d.Reason = reason; return d }
+	if p.OrgID == 0 && p.Username != "system" {
+		return deny("access.no_identity")
+	}
+	if p.APIKeyID != 0 && !p.HasScope(account.ScopeEnterpriseRead) {
+		return deny("access.scope_missing")
+	}
+	for _, it := range r.Items {
+		if it != ItemRegistration && it != ItemLegalRep {
+			return deny("access.unknown_item")
+		}
+	}
+	switch p.OrgKind {
+	case account.KindOperator:
+		if d.Purpose == "" {
+			d.Purpose = PurposeOperation
+		}
+	case account.KindAuditor:
+		if d.Purpose == "" {
+			d.Purpose = PurposeAudit
+		}
+	case account.KindEnterprise:
+		if r.EnterpriseID == 0 {
+			return deny("access.enterprise_search_denied")
+		}
+		if r.EnterpriseID != p.EnterpriseID {
+			return deny("access.not_own_enterprise")
+		}
+		d.Purpose = PurposeSelf
+	case account.KindInstitution:
+		if r.Purpose == "" {
+			return deny("access.purpose_required")
+		}
+	case account.KindDepartment:
+		if d.Purpose == "" {
+			d.Purpose = PurposeDataMatching
+		}
+	default:
+		if p.Username != "system" {
+			return deny("access.no_identity")
+		}
+		if d.Purpose == "" {
+			d.Purpose = PurposeOperation
+		}
+	}
+	if d.Purpose != "" && !knownPurpose(d.Purpose) {
+		return deny("access.unknown_purpose")
+	}
+	d.Allow = true
+	d.Reason = "access.allowed"
+	return d
+}
+
+func knownPurpose(s string) bool {
+	for _, p := range Purposes {
+		if p == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Appender is what the Guard needs to write evidence.
+type Appender interface {
+	AppendAudit(ctx context.Context, e *audit.Entry) error
+}
+
+// Guard decides and records. Every read of enterprise data runs through
+// Guard.Read; there is no other way to the data in the domain services.
+type Guard struct {
+	Log Appender
+	Now func() time.Time
+}
+
+// Read decides r; on a denial it records the denied attempt and returns a
+// fault.Forbidden error carrying the reason code. On an allow it calls
+// read, which fetches the data and returns a detail describing what was
+// returned (for searches, the codes listed), then records the evidence
+// entry. If read fails, nothing was returned and its error is passed on
+// (a read of an unknown enterprise leaves no entry: nothing was disclosed).
+// If the entry cannot be written, the read is refused: no evidence, no data.
+func (g Guard) Read(ctx context.Context, r Request, read func(Decision) (detail any, err error)) (Decision, error) {
+	d := Decide(r)
+	if !d.Allow {
+		if err := g.record(ctx, r, d, audit.Denied, d.Reason); err != nil {
+			return Decision{}, err
+		}
+		return d, fault.New(fault.Forbidden, d.Reason, "access denied: "+d.Reason)
+	}
+	detail, err := read(d)
+	if err != nil {
+		return d, err
+	}
+	var text string
+	if detail != nil {
+		b, err := json.Marshal(detail)
+		if err != nil {
+			return Decision{}, fmt.Errorf("access: evidence detail: %w", err)
+		}
+		text = string(b)
+	}
+	if err := g.record(ctx, r, d, audit.OK, text); err != nil {
+		return Decision{}, err
+	}
+	return d, nil
+}
+
+func (g Guard) record(ctx context.Context, r Request, d Decision, out audit.Outcome, detail string) error {
+	now := time.Now
+	if g.Now != nil {
+		now = g.Now
+	}
+	e := audit.Entry{
+		Time:            now(),
+		ActorUserID:     r.Principal.UserID,
+		ActorName:       r.Principal.ActorName(),
+		OrgID:           r.Principal.OrgID,
+		Action:          r.Action,
+		EnterpriseID:    r.EnterpriseID,
+		Items:           r.Items,
+		Purpose:         d.Purpose,
+		AuthorizationID: d.AuthorizationID,
+		Outcome:         out,
+		Detail:          detail,
+		RemoteAddr:      r.Principal.RemoteAddr,
+	}
+	if err := g.Log.AppendAudit(ctx, &e); err != nil {
+		return fmt.Errorf("access: write evidence: %w", err)
+	}
+	return nil
+}
+
+// Messages are the user-facing texts of this package's codes.
+var Messages = map[string][2]string{
+	"access.allowed":                  {"Access allowed.", "允许访问。"},
+	"access.no_identity":              {"Sign in or present an API key to read enterprise data.", "请先登录或提供 API 密钥后再读取企业数据。"},
+	"access.scope_missing":            {"This API key lacks the enterprise:read scope; ask your administrator for a key with that scope.", "该 API 密钥没有 enterprise:read 权限范围，请向管理员申请具备该范围的密钥。"},
+	"access.unknown_item":             {"The requested data item is not in the catalogue.", "所请求的数据项不在共享清单中。"},
+	"access.enterprise_search_denied": {"Enterprise accounts can only read their own record.", "企业账户只能查看本企业的信息。"},
+	"access.not_own_enterprise":       {"Enterprise accounts can only read their own record.", "企业账户只能查看本企业的信息。"},
+	"access.purpose_required":         {"State the purpose of this query (for example loan_application).", "请说明查询用途（例如 loan_application 贷款申请）。"},
+	"access.unknown_purpose":          {"The stated purpose is not one the platform recognises.", "所述查询用途不在平台认可的范围内。"},
+}

@@ -1,0 +1,36 @@
+package account
+
+// Messages are the user-facing texts of this package's error codes
+// ({English, 中文}); placeholders in braces are filled from the error.
+var Messages = map[string][2]string{
+	"account.admin_required":          {"Only an operator administrator may do this.", "只有平台运营管理员可以执行此操作。"},
+	"account.staff_only":              {"Only operator staff and auditors may list accounts.", "只有平台运营人员和审计人员可以查看账户列表。"},
+	"account.org_name":                {"The organisation name must have 1 to 200 characters.", "机构名称应为 1 至 200 个字符。"},
+	"account.unknown_org_kind":        {"Unknown organisation kind \"{kind}\".", "未知的机构类型“{kind}”。"},
+	"account.org_enterprise_required": {"An enterprise organisation must name its enterprise.", "企业类机构必须关联一家企业。"},
+	"account.org_enterprise_only":     {"Only enterprise organisations link to an enterprise.", "只有企业类机构可以关联企业。"},
+	"account.access_tier":             {"The access tier must be between 0 and 4.", "访问等级应在 0 至 4 之间。"},
+	"account.username_format":         {"The username must have 3 to 64 characters: lower-case letters, digits, '.', '_' or '-'.", "用户名应为 3 至 64 个字符，仅限小写字母、数字、“.”、“_”或“-”。"},
+	"account.display_name":            {"The display name must have at most 100 characters.", "显示名称最多 100 个字符。"},
+	"account.unknown_role":            {"Unknown role \"{role}\".", "未知的角色“{role}”。"},
+	"account.role_kind_mismatch":      {"The role \"{role}\" does not belong to an organisation of kind \"{kind}\".", "角色“{role}”不适用于“{kind}”类机构。"},
+	"account.password_short":          {"The password must have at least {min} characters.", "密码至少需要 {min} 个字符。"},
+	"account.password_long":           {"The password must have at most 256 bytes.", "密码最多 256 字节。"},
+	"account.unknown_status":          {"Unknown status \"{status}\".", "未知的状态“{status}”。"},
+	"account.apikey_name":             {"The key name must have 1 to 100 characters.", "密钥名称应为 1 至 100 个字符。"},
+	"account.apikey_scopes":           {"Name at least one scope for the key.", "请至少为密钥指定一个权限范围。"},
+	"account.unknown_scope":           {"Unknown scope \"{scope}\".", "未知的权限范围“{scope}”。"},
+	"account.apikey_expiry":           {"The expiry must be in the future.", "到期时间必须晚于当前时间。"},
+	"account.apikey_org_kind":         {"API keys are issued to institutions and departments only.", "API 密钥只发放给接入机构和数据提供部门。"},
+	"account.username_taken":          {"This username is taken.", "该用户名已被使用。"},
+	"account.org_not_found":           {"Organisation not found.", "未找到该机构。"},
+	"account.user_not_found":          {"User not found.", "未找到该用户。"},
+	"account.session_not_found":       {"Session not found.", "未找到该会话。"},
+	"account.apikey_not_found":        {"API key not found.", "未找到该 API 密钥。"},
+	"auth.bad_credentials":            {"Wrong username or password.", "用户名或密码错误。"},
+	"auth.throttled":                  {"Too many failed sign-ins. Try again in {minutes} minutes.", "登录失败次数过多，请在 {minutes} 分钟后重试。"},
+	"auth.suspended":                  {"This account or its organisation is suspended.", "该账户或其所属机构已被暂停。"},
+	"auth.required":                   {"Sign in first.", "请先登录。"},
+	"auth.session_expired":            {"Your session has ended. Sign in again.", "您的会话已结束，请重新登录。"},
+	"auth.bad_api_key":                {"The API key is unknown, revoked or expired.", "API 密钥无效、已撤销或已过期。"},
+}

@@ -1,0 +1,121 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/creditbridge/creditbridge/internal/account"
+	"github.com/creditbridge/creditbridge/internal/audit"
+	"github.com/creditbridge/creditbridge/internal/enterprise"
+	"github.com/creditbridge/creditbridge/internal/fault"
+	"github.com/creditbridge/creditbridge/internal/i18n"
+	"github.com/creditbridge/creditbridge/internal/server"
+)
+
+// Deps are the services the API calls.
+type Deps struct {
+	Catalog      *i18n.Catalog
+	Accounts     *account.Service
+	Enterprises  *enterprise.Service
+	Audit        *audit.Service
+	Problems     ProblemWriter
+	CookieSecure bool
+}
+
+// API serves /api/v1.
+type API struct {
+	d   Deps
+	doc []byte // the OpenAPI document, rendered once
+}
+
+// New builds the API.
+func New(d Deps) *API { return &API{d: d, doc: marshalDocument()} }
+
+// Route is one registered operation; the OpenAPI test checks that every
+// route is documented and every documented operation is routed.
+type Route struct {
+	Method, Path string
+	handler      func(http.ResponseWriter, *http.Request) error
+}
+
+// Routes lists the API's operations.
+func (a *API) Routes() []Route {
+	return []Route{
+		{"GET", "/api/v1/openapi.json", a.openAPI},
+		{"POST", "/api/v1/auth/sign-in", a.signIn},
+		{"POST", "/api/v1/auth/sign-out", a.signOut},
+		{"GET", "/api/v1/me", a.me},
+		{"GET", "/api/v1/enterprises", a.searchEnterprises},
+		{"POST", "/api/v1/enterprises", a.registerEnterprise},
+		{"GET", "/api/v1/enterprises/{code}", a.getEnterprise},
+		{"PATCH", "/api/v1/enterprises/{code}", a.updateEnterprise},
+		{"GET", "/api/v1/enterprises/{code}/history", a.enterpriseHistory},
+		{"GET", "/api/v1/orgs", a.listOrgs},
+		{"POST", "/api/v1/orgs", a.createOrg},
+		{"GET", "/api/v1/users", a.listUsers},
+		{"POST", "/api/v1/users", a.createUser},
+		{"POST", "/api/v1/users/{id}/status", a.setUserStatus},
+		{"GET", "/api/v1/orgs/{id}/api-keys", a.listAPIKeys},
+		{"POST", "/api/v1/orgs/{id}/api-keys", a.createAPIKey},
+		{"DELETE", "/api/v1/api-keys/{id}", a.revokeAPIKey},
+		{"GET", "/api/v1/audit", a.listAudit},
+		{"GET", "/api/v1/audit/verify", a.verifyAudit},
+	}
+}
+
+// Register adds every route to mux, plus a JSON 404 for unknown API paths.
+func (a *API) Register(mux *http.ServeMux) {
+	for _, rt := range a.Routes() {
+		h := rt.handler
+		mux.HandleFunc(rt.Method+" "+rt.Path, func(w http.ResponseWriter, r *http.Request) {
+			if err := h(w, r); err != nil {
+				a.d.Problems.Write(w, r, err)
+			}
+		})
+	}
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		a.d.Problems.Write(w, r, fault.New(fault.NotFound, "request.not_found", "no such API path"))
+	})
+}
+
+func identity(r *http.Request) (server.Identity, error) { return server.Require(r) }
+
+func pathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, fault.New(fault.Invalid, "request.bad_param", "bad id").With("name", name)
+	}
+	return id, nil
+}
+
+func queryInt(r *http.Request, name string, def int) (int, error) {
+	s := r.URL.Query().Get(name)
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return 0, fault.New(fault.Invalid, "request.bad_param", "bad integer").With("name", name)
+	}
+	return n, nil
+}
+
+func queryInt64(r *http.Request, name string) (int64, error) {
+	s := r.URL.Query().Get(name)
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return 0, fault.New(fault.Invalid, "request.bad_param", "bad integer").With("name", name)
+	}
+	return n, nil
+}
+
+func timeOrNil(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}

@@ -1,0 +1,201 @@
+package app
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/creditbridge/creditbridge/internal/access"
+	"github.com/creditbridge/creditbridge/internal/account"
+	"github.com/creditbridge/creditbridge/internal/api"
+	"github.com/creditbridge/creditbridge/internal/audit"
+	"github.com/creditbridge/creditbridge/internal/config"
+	"github.com/creditbridge/creditbridge/internal/creditcode"
+	"github.com/creditbridge/creditbridge/internal/enterprise"
+	"github.com/creditbridge/creditbridge/internal/fault"
+	"github.com/creditbridge/creditbridge/internal/i18n"
+	"github.com/creditbridge/creditbridge/internal/industry"
+	"github.com/creditbridge/creditbridge/internal/keys"
+	"github.com/creditbridge/creditbridge/internal/personid"
+	"github.com/creditbridge/creditbridge/internal/region"
+	"github.com/creditbridge/creditbridge/internal/server"
+	"github.com/creditbridge/creditbridge/internal/store"
+	"github.com/creditbridge/creditbridge/internal/store/backend"
+	"github.com/creditbridge/creditbridge/internal/web"
+)
+
+// Node is one platform node: its configuration, keys, store and services.
+type Node struct {
+	Config      config.Config
+	Log         *slog.Logger
+	Keys        keys.Set
+	Store       store.Store
+	Catalog     *i18n.Catalog
+	Accounts    *account.Service
+	Enterprises *enterprise.Service
+	Audit       *audit.Service
+	Metrics     *server.Metrics
+}
+
+// Catalog builds the message catalogue from the locale files and every
+// package's message table.
+func Catalog(def i18n.Lang) (*i18n.Catalog, error) {
+	return i18n.New(def, server.Messages, api.Messages, access.Messages, account.Messages, enterprise.Messages,
+		audit.Messages, creditcode.Messages, personid.Messages, region.Messages, industry.Messages)
+}
+
+// ErrStaleSchema is returned by Open when the PostgreSQL schema is behind
+// the binary.
+var ErrStaleSchema = errors.New("database schema is not current")
+
+// Open loads keys, opens the store (SQLite migrates itself; PostgreSQL must
+// be migrated with `creditbridge migrate` first) and builds the services.
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*Node, error) {
+	ks, err := keys.LoadOrCreate(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	st, err := backend.Open(ctx, cfg.DSN(), backend.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	sch, err := st.Schema(ctx)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("read schema version: %w", err)
+	}
+	if !sch.Current() {
+		st.Close()
+		return nil, fmt.Errorf("%w: database is at version %d, this binary needs %d; run `creditbridge migrate --db ...` first",
+			ErrStaleSchema, sch.Applied, sch.Latest)
+	}
+	cat, err := Catalog(i18n.Lang(cfg.DefaultLang))
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	n := &Node{Config: cfg, Log: log, Keys: ks, Store: st, Catalog: cat}
+	n.Accounts = &account.Service{
+		Repo: st,
+		InTx: func(ctx context.Context, fn func(account.Repo) error) error {
+			return st.InTx(ctx, func(s store.Store) error { return fn(s) })
+		},
+		SessionTTL:   cfg.SessionTTL,
+		UserThrottle: account.NewThrottle(cfg.LoginMaxFailures, cfg.LoginWindow),
+		AddrThrottle: account.NewThrottle(cfg.LoginMaxFailures*4, cfg.LoginWindow),
+	}
+	n.Enterprises = &enterprise.Service{
+		Repo: st,
+		InTx: func(ctx context.Context, fn func(enterprise.Repo) error) error {
+			return st.InTx(ctx, func(s store.Store) error { return fn(s) })
+		},
+		Seal: ks.Data,
+	}
+	n.Audit = &audit.Service{Store: st, Keys: []ed25519.PublicKey{ks.Public()}}
+	var stats store.StatsReporter
+	if sr, ok := st.(store.StatsReporter); ok {
+		stats = sr
+	}
+	n.Metrics = server.NewMetrics(stats)
+	return n, nil
+}
+
+// Close releases the store.
+func (n *Node) Close() error { return n.Store.Close() }
+
+// Handler is the node's whole HTTP surface: the API, the web UI, health,
+// readiness and metrics, behind the middleware chain.
+func (n *Node) Handler() (http.Handler, error) {
+	problems := api.ProblemWriter{Catalog: n.Catalog, Log: n.Log}
+	ui, err := web.New(web.Deps{Catalog: n.Catalog, Accounts: n.Accounts, Enterprises: n.Enterprises, Audit: n.Audit,
+		CookieSecure: n.Config.CookieSecure, SessionTTL: n.Config.SessionTTL, NodeName: n.Config.NodeName, Log: n.Log})
+	if err != nil {
+		return nil, err
+	}
+	onErr := func(w http.ResponseWriter, r *http.Request, err error) {
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			problems.Write(w, r, err)
+			return
+		}
+		ui.RenderError(w, r, err)
+	}
+	mux := http.NewServeMux()
+	api.New(api.Deps{Catalog: n.Catalog, Accounts: n.Accounts, Enterprises: n.Enterprises, Audit: n.Audit,
+		Problems: problems, CookieSecure: n.Config.CookieSecure}).Register(mux)
+	ui.Register(mux)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, "ok\n")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := n.Store.Ping(ctx); err != nil {
+			n.Log.Warn("readiness check failed", "error", err)
+			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, "ready\n")
+	})
+	mux.Handle("GET /metrics", n.Metrics.Handler())
+
+	var h http.Handler = server.Routed(mux)
+	h = server.Authenticate(n.Accounts, onErr, h)
+	h = server.LimitBody(n.Config.MaxBodyBytes, h)
+	h = server.CrossOrigin(onErr, h)
+	h = server.Language(n.Catalog, h)
+	h = server.SecurityHeaders(h)
+	h = server.Observe(n.Log, n.Metrics, onErr, h)
+	return h, nil
+}
+
+// Serve runs the HTTP server on ln with the node's background jobs (log
+// checkpoints, session clean-up) until ctx ends.
+func (n *Node) Serve(ctx context.Context, ln net.Listener) error {
+	h, err := n.Handler()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		n.Checkpointer().Run(ctx, n.Config.CheckpointInterval, func(err error) { n.Log.Error("checkpoint failed", "error", err) })
+	}()
+	go n.cleanSessions(ctx)
+	err = server.Serve(ctx, ln, h, n.Log, n.Config.ShutdownTimeout)
+	cancel()
+	<-done
+	return err
+}
+
+// Checkpointer signs the evidence log head with the node key.
+func (n *Node) Checkpointer() audit.Checkpointer {
+	return audit.Checkpointer{Store: n.Store, Key: n.Keys.Node}
+}
+
+func (n *Node) cleanSessions(ctx context.Context) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if k, err := n.Store.DeleteExpiredSessions(ctx, time.Now().UTC()); err != nil && !fault.Is(err, fault.Canceled) {
+				n.Log.Error("session clean-up failed", "error", err)
+			} else if k > 0 {
+				n.Log.Info("expired sessions removed", "count", k)
+			}
+		}
+	}
+}

@@ -1,0 +1,315 @@
+// Package config holds the node's configuration: defaults, an optional TOML
+// file, CREDITBRIDGE_* environment variables and command-line flags, in
+// rising order of precedence, validated at start with errors that name the
+// bad setting. There is no global configuration: Load returns a value that
+// the caller passes on.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Config is the node's configuration.
+type Config struct {
+	// DataDir holds the SQLite database, the node key and the data key.
+	DataDir string `toml:"data_dir"`
+	// DB is a PostgreSQL URL or a SQLite path; empty means
+	// <DataDir>/creditbridge.db.
+	DB string `toml:"db"`
+	// Listen is the HTTP listen address.
+	Listen string `toml:"listen"`
+	// NodeName identifies this platform in evidence and (later) the network.
+	NodeName string `toml:"node_name"`
+	// DefaultLang is used when a request states no preference: "zh-CN" or "en".
+	DefaultLang string `toml:"default_lang"`
+	// SessionTTL is how long an idle sign-in session lives.
+	SessionTTL time.Duration `toml:"session_ttl"`
+	// CookieSecure sets the Secure attribute on cookies. Browsers accept
+	// Secure cookies on http://localhost, so it stays on by default.
+	CookieSecure bool `toml:"cookie_secure"`
+	// MaxBodyBytes bounds request bodies.
+	MaxBodyBytes int64 `toml:"max_body_bytes"`
+	// LoginMaxFailures failed sign-ins per username (and per address) within
+	// LoginWindow lock further attempts until the window passes.
+	LoginMaxFailures int           `toml:"login_max_failures"`
+	LoginWindow      time.Duration `toml:"login_window"`
+	// CheckpointInterval is how often the node signs the evidence log head.
+	CheckpointInterval time.Duration `toml:"checkpoint_interval"`
+	// ShutdownTimeout bounds graceful shutdown.
+	ShutdownTimeout time.Duration `toml:"shutdown_timeout"`
+	// LogLevel is debug, info, warn or error; LogFormat is text or json.
+	LogLevel  string `toml:"log_level"`
+	LogFormat string `toml:"log_format"`
+}
+
+// Default returns the defaults: a SQLite node under ./data on :8080.
+func Default() Config {
+	return Config{
+		DataDir:            "data",
+		Listen:             "localhost:8080",
+		NodeName:           "creditbridge",
+		DefaultLang:        "zh-CN",
+		SessionTTL:         8 * time.Hour,
+		CookieSecure:       true,
+		MaxBodyBytes:       1 << 20,
+		LoginMaxFailures:   5,
+		LoginWindow:        15 * time.Minute,
+		CheckpointInterval: time.Minute,
+		ShutdownTimeout:    15 * time.Second,
+		LogLevel:           "info",
+		LogFormat:          "text",
+	}
+}
+
+// DSN returns the database to open: DB, or the SQLite file in DataDir.
+func (c Config) DSN() string {
+	if c.DB != "" {
+		return c.DB
+	}
+	return filepath.Join(c.DataDir, "creditbridge.db")
+}
+
+// setting describes one configuration key, shared by file, environment and
+// flags so the three cannot drift apart.
+type setting struct {
+	name  string // file key and flag name (with '-' for '_')
+	usage string
+	set   func(c *Config, v string) error
+	get   func(c *Config) string
+}
+
+func settings() []setting {
+	str := func(p func(*Config) *string) (func(*Config, string) error, func(*Config) string) {
+		return func(c *Config, v string) error { *p(c) = v; return nil }, func(c *Config) string { return *p(c) }
+	}
+	dur := func(p func(*Config) *time.Duration) (func(*Config, string) error, func(*Config) string) {
+		return func(c *Config, v string) error {
+				d, err := time.ParseDuration(v)
+				if err != nil {
+					return fmt.Errorf("%q is not a duration such as 30s or 8h", v)
+				}
+				*p(c) = d
+				return nil
+			}, func(c *Config) string {
+				return p(c).String()
+			}
+	}
+	integer := func(p func(*Config) *int64) (func(*Config, string) error, func(*Config) string) {
+		return func(c *Config, v string) error {
+				n, err := strconv.ParseInt(v, 10, 64)
+				if err != nil {
+					return fmt.Errorf("%q is not a whole number", v)
+				}
+				*p(c) = n
+				return nil
+			}, func(c *Config) string {
+				return strconv.FormatInt(*p(c), 10)
+			}
+	}
+	mk := func(name, usage string, s func(*Config, string) error, g func(*Config) string) setting {
+		return setting{name: name, usage: usage, set: s, get: g}
+	}
+	var out []setting
+	add := func(name, usage string, pair func() (func(*Config, string) error, func(*Config) string)) {
+		s, g := pair()
+		out = append(out, mk(name, usage, s, g))
+	}
+	add("data_dir", "directory for the SQLite database and node keys", func() (func(*Config, string) error, func(*Config) string) {
+		return str(func(c *Config) *string { return &c.DataDir })
+	})
+	add("db", "database: postgres://... URL or SQLite file path (default <data_dir>/creditbridge.db)", func() (func(*Config, string) error, func(*Config) string) {
+		return str(func(c *Config) *string { return &c.DB })
+	})
+	add("listen", "HTTP listen address", func() (func(*Config, string) error, func(*Config) string) {
+		return str(func(c *Config) *string { return &c.Listen })
+	})
+	add("node_name", "name of this platform node", func() (func(*Config, string) error, func(*Config) string) {
+		return str(func(c *Config) *string { return &c.NodeName })
+	})
+	add("default_lang", "language when the browser states none: zh-CN or en", func() (func(*Config, string) error, func(*Config) string) {
+		return str(func(c *Config) *string { return &c.DefaultLang })
+	})
+	add("session_ttl", "idle lifetime of a sign-in session", func() (func(*Config, string) error, func(*Config) string) {
+		return dur(func(c *Config) *time.Duration { return &c.SessionTTL })
+	})
+	out = append(out, setting{name: "cookie_secure", usage: "set the Secure attribute on cookies",
+		set: func(c *Config, v string) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return fmt.Errorf("%q is not true or false", v)
+			}
+			c.CookieSecure = b
+			return nil
+		}, get: func(c *Config) string { return strconv.FormatBool(c.CookieSecure) }})
+	add("max_body_bytes", "largest accepted request body in bytes", func() (func(*Config, string) error, func(*Config) string) {
+		return integer(func(c *Config) *int64 { return &c.MaxBodyBytes })
+	})
+	out = append(out, setting{name: "login_max_failures", usage: "failed sign-ins allowed per login window",
+		set: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return fmt.Errorf("%q is not a whole number", v)
+			}
+			c.LoginMaxFailures = n
+			return nil
+		}, get: func(c *Config) string { return strconv.Itoa(c.LoginMaxFailures) }})
+	add("login_window", "window over which failed sign-ins are counted", func() (func(*Config, string) error, func(*Config) string) {
+		return dur(func(c *Config) *time.Duration { return &c.LoginWindow })
+	})
+	add("checkpoint_interval", "how often the evidence log head is signed", func() (func(*Config, string) error, func(*Config) string) {
+		return dur(func(c *Config) *time.Duration { return &c.CheckpointInterval })
+	})
+	add("shutdown_timeout", "time allowed for graceful shutdown", func() (func(*Config, string) error, func(*Config) string) {
+		return dur(func(c *Config) *time.Duration { return &c.ShutdownTimeout })
+	})
+	add("log_level", "debug, info, warn or error", func() (func(*Config, string) error, func(*Config) string) {
+		return str(func(c *Config) *string { return &c.LogLevel })
+	})
+	add("log_format", "text or json", func() (func(*Config, string) error, func(*Config) string) {
+		return str(func(c *Config) *string { return &c.LogFormat })
+	})
+	return out
+}
+
+// EnvName is the environment variable for a setting, e.g. CREDITBRIDGE_DATA_DIR.
+func EnvName(key string) string { return "CREDITBRIDGE_" + strings.ToUpper(key) }
+
+func flagName(key string) string { return strings.ReplaceAll(key, "_", "-") }
+
+// Flags registers every setting on fs and returns a function that, after
+// fs.Parse, loads the configuration: defaults, then the file named by
+// --config (or CREDITBRIDGE_CONFIG), then the environment, then the flags
+// that were set. env is the process environment as KEY=VALUE strings.
+func Flags(fs *flag.FlagSet, env []string) func() (Config, error) {
+	ss := settings()
+	cfgFile := fs.String("config", "", "optional TOML configuration file (env CREDITBRIDGE_CONFIG)")
+	vals := make(map[string]*string, len(ss))
+	for _, s := range ss {
+		v := new(string)
+		vals[s.name] = v
+		def := s.get(ptr(Default()))
+		fs.StringVar(v, flagName(s.name), "", fmt.Sprintf("%s (env %s, default %s)", s.usage, EnvName(s.name), def))
+	}
+	return func() (Config, error) {
+		set := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		envMap := map[string]string{}
+		for _, kv := range env {
+			if k, v, ok := strings.Cut(kv, "="); ok {
+				envMap[k] = v
+			}
+		}
+		c := Default()
+		path := *cfgFile
+		if path == "" {
+			path = envMap["CREDITBRIDGE_CONFIG"]
+		}
+		if path != "" {
+			if err := loadFile(&c, path, ss); err != nil {
+				return c, err
+			}
+		}
+		for _, s := range ss {
+			if v, ok := envMap[EnvName(s.name)]; ok && v != "" {
+				if err := s.set(&c, v); err != nil {
+					return c, fmt.Errorf("config: environment %s: %w", EnvName(s.name), err)
+				}
+			}
+		}
+		for _, s := range ss {
+			if set[flagName(s.name)] {
+				if err := s.set(&c, *vals[s.name]); err != nil {
+					return c, fmt.Errorf("config: flag --%s: %w", flagName(s.name), err)
+				}
+			}
+		}
+		return c, c.Validate()
+	}
+}
+
+func ptr(c Config) *Config { return &c }
+
+func loadFile(c *Config, path string, ss []setting) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("config: file %s: %w", path, err)
+	}
+	raw := map[string]any{}
+	if _, err := toml.Decode(string(b), &raw); err != nil {
+		return fmt.Errorf("config: file %s: %w", path, err)
+	}
+	known := map[string]setting{}
+	for _, s := range ss {
+		known[s.name] = s
+	}
+	for k, v := range raw {
+		s, ok := known[k]
+		if !ok {
+			return fmt.Errorf("config: file %s: unknown setting %q", path, k)
+		}
+		if err := s.set(c, fmt.Sprint(v)); err != nil {
+			return fmt.Errorf("config: file %s: setting %s: %w", path, k, err)
+		}
+	}
+	return nil
+}
+
+// Validate checks every setting and names the first bad one.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("config: %s (flag --%s, env %s): %s", key, flagName(key), EnvName(key), fmt.Sprintf(format, args...)))
+	}
+	if strings.TrimSpace(c.DataDir) == "" {
+		bad("data_dir", "must not be empty")
+	}
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		bad("listen", "%q is not host:port (for example localhost:8080 or :8080)", c.Listen)
+	}
+	if strings.TrimSpace(c.NodeName) == "" {
+		bad("node_name", "must not be empty")
+	}
+	if c.DefaultLang != "zh-CN" && c.DefaultLang != "en" {
+		bad("default_lang", "%q is not zh-CN or en", c.DefaultLang)
+	}
+	if c.SessionTTL < time.Minute || c.SessionTTL > 30*24*time.Hour {
+		bad("session_ttl", "%s is outside 1m..720h", c.SessionTTL)
+	}
+	if c.MaxBodyBytes < 1024 || c.MaxBodyBytes > 1<<30 {
+		bad("max_body_bytes", "%d is outside 1024..1073741824", c.MaxBodyBytes)
+	}
+	if c.LoginMaxFailures < 1 || c.LoginMaxFailures > 1000 {
+		bad("login_max_failures", "%d is outside 1..1000", c.LoginMaxFailures)
+	}
+	if c.LoginWindow < time.Second {
+		bad("login_window", "%s is shorter than 1s", c.LoginWindow)
+	}
+	if c.CheckpointInterval < time.Second {
+		bad("checkpoint_interval", "%s is shorter than 1s", c.CheckpointInterval)
+	}
+	if c.ShutdownTimeout < time.Second {
+		bad("shutdown_timeout", "%s is shorter than 1s", c.ShutdownTimeout)
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log_level", "%q is not debug, info, warn or error", c.LogLevel)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		bad("log_format", "%q is not text or json", c.LogFormat)
+	}
+	if c.DB != "" && !strings.HasPrefix(c.DB, "postgres://") && !strings.HasPrefix(c.DB, "postgresql://") && strings.Contains(c.DB, "://") {
+		bad("db", "%q is neither a postgres:// URL nor a SQLite file path", c.DB)
+	}
+	return errors.Join(errs...)
+}

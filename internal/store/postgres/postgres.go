@@ -1,0 +1,275 @@
+// Package postgres is the PostgreSQL backend of store.Store (pgx v5, a
+// pgxpool pool). The queries are shared with SQLite in store/sqldb; this
+// package holds the PostgreSQL migrations, the pgx adapter and Migrate.
+//
+// Open never changes the schema: migrations are applied by Migrate (the
+// `migrate` command), so that several servers starting at once do not race
+// to alter a shared database, and `serve` can refuse a stale schema by
+// comparing Schema().Applied with Latest.
+//
+// A search_path given in the URL (postgres://...?search_path=tenant_a) is
+// sent as a run-time parameter: every table is created and found in that
+// schema, which must already exist.
+package postgres
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/creditbridge/creditbridge/internal/store"
+	"github.com/creditbridge/creditbridge/internal/store/sqldb"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+func migrations() ([]sqldb.Migration, error) { return sqldb.LoadMigrations(migrationFS, "migrations") }
+
+// Versions lists the migration versions embedded in the binary, ascending.
+// It panics if the embedded files are malformed, which a test rules out.
+func Versions() []int {
+	ms, err := migrations()
+	if err != nil {
+		panic(err)
+	}
+	return sqldb.Versions(ms)
+}
+
+// Store is the PostgreSQL store.Store (and store.StatsReporter).
+type Store struct {
+	*sqldb.Store
+	pool *pgxpool.Pool
+}
+
+// Pool returns the connection pool, for raw baselines and tests.
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// Open connects to the database at url (a postgres:// URL or key=value
+// DSN that pgx accepts; pool_max_conns and search_path work as query
+// parameters). It does not migrate; see Migrate.
+func Open(ctx context.Context, url string) (*Store, error) {
+	ms, err := migrations()
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: parse URL: %w", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: connect: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: connect to %s:%d: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, err)
+	}
+	e := &engine{pool: pool}
+	return &Store{Store: sqldb.New(dialect(), e, ms[len(ms)-1].Version), pool: pool}, nil
+}
+
+// Migrate applies the pending migrations to the database (and search_path
+// schema) at url and returns how many it applied. Each migration runs in
+// its own transaction holding a transaction-scoped advisory lock keyed by
+// the target schema, so concurrent migrators of one schema take turns and
+// each re-checks what is applied once it holds the lock. It refuses a
+// schema migrated by a newer binary.
+func Migrate(ctx context.Context, url string) (applied int, err error) {
+	ms, err := migrations()
+	if err != nil {
+		return 0, err
+	}
+	c, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: connect: %w", err)
+	}
+	defer c.Close(context.WithoutCancel(ctx))
+	latest := ms[len(ms)-1].Version
+	for _, m := range ms {
+		did, err := applyOne(ctx, c, m, latest)
+		if err != nil {
+			return applied, err
+		}
+		if did {
+			applied++
+		}
+	}
+	return applied, nil
+}
+
+func applyOne(ctx context.Context, c *pgx.Conn, m sqldb.Migration, latest int) (bool, error) {
+	tx, err := c.Begin(ctx)
+	if err != nil {
+		return false, fmt.Errorf("postgres: migration %s: begin: %w", m.Name, err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx)) // a no-op after Commit
+	var schema string
+	if err := tx.QueryRow(ctx, `SELECT COALESCE(current_schema(), '')`).Scan(&schema); err != nil {
+		return false, fmt.Errorf("postgres: current schema: %w", err)
+	}
+	if schema == "" {
+		return false, errors.New("postgres: no schema in search_path exists; create it first")
+	}
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('creditbridge.migrate:' || $1))`, schema); err != nil {
+		return false, fmt.Errorf("postgres: migration lock: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		applied_at TIMESTAMPTZ NOT NULL
+	)`); err != nil {
+		return false, fmt.Errorf("postgres: create schema_migrations: %w", err)
+	}
+	var highest, have int
+	if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0), COUNT(*) FILTER (WHERE version = $1)
+		FROM schema_migrations`, m.Version).Scan(&highest, &have); err != nil {
+		return false, fmt.Errorf("postgres: read schema_migrations: %w", err)
+	}
+	if highest > latest {
+		return false, fmt.Errorf("postgres: schema %q is at version %d, newer than this binary's %d; use a newer binary", schema, highest, latest)
+	}
+	if have > 0 {
+		return false, nil
+	}
+	// No arguments: pgx sends it with the simple protocol, which runs
+	// every statement of the file.
+	if _, err := tx.Exec(ctx, m.SQL); err != nil {
+		return false, fmt.Errorf("postgres: migration %s: %w", m.Name, err)
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`,
+		m.Version, time.Now().UTC()); err != nil {
+		return false, fmt.Errorf("postgres: record migration %s: %w", m.Name, err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return false, fmt.Errorf("postgres: migration %s: commit: %w", m.Name, err)
+	}
+	return true, nil
+}
+
+// SQLSTATE codes of the constraint violations the store classifies.
+const (
+	notNullViolation    = "23502"
+	foreignKeyViolation = "23503"
+	uniqueViolation     = "23505"
+	checkViolation      = "23514"
+)
+
+func classify(err error) sqldb.Violation {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return sqldb.NoViolation
+	}
+	switch pe.Code {
+	case uniqueViolation:
+		return sqldb.UniqueViolation
+	case foreignKeyViolation:
+		return sqldb.ForeignKeyViolation
+	case checkViolation, notNullViolation:
+		return sqldb.CheckViolation
+	}
+	return sqldb.NoViolation
+}
+
+func dialect() sqldb.Dialect {
+	return sqldb.Dialect{
+		Name:        "postgres",
+		LockRow:     " FOR UPDATE",
+		TableExists: `SELECT CASE WHEN to_regclass($1) IS NULL THEN 0 ELSE 1 END`,
+		Classify:    classify,
+	}
+}
+
+// pgQuerier is what *pgxpool.Pool and pgx.Tx have in common.
+type pgQuerier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// conn adapts pgx to sqldb.Querier. pgx encodes time.Time natively.
+type conn struct{ q pgQuerier }
+
+func (c conn) Exec(ctx context.Context, sql string, args ...any) (int64, error) {
+	tag, err := c.q.Exec(ctx, sql, args...)
+	if err != nil {
+		return 0, err
+	}
+	return tag.RowsAffected(), nil
+}
+
+func (c conn) Query(ctx context.Context, sql string, args ...any) (sqldb.Rows, error) {
+	r, err := c.q.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	return rows{r}, nil
+}
+
+func (c conn) QueryRow(ctx context.Context, sql string, args ...any) sqldb.Row {
+	return row{c.q.QueryRow(ctx, sql, args...)}
+}
+
+type rows struct{ pgx.Rows }
+
+// Close releases the rows and reports the error that ended them, as
+// database/sql's Close would.
+func (r rows) Close() error {
+	r.Rows.Close()
+	return r.Rows.Err()
+}
+
+type row struct{ r pgx.Row }
+
+func (r row) Scan(dest ...any) error {
+	err := r.r.Scan(dest...)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return sqldb.ErrNoRows
+	}
+	return err
+}
+
+type tx struct {
+	conn
+	t pgx.Tx
+}
+
+func (t tx) Commit(ctx context.Context) error   { return t.t.Commit(ctx) }
+func (t tx) Rollback(ctx context.Context) error { return t.t.Rollback(ctx) }
+
+type engine struct{ pool *pgxpool.Pool }
+
+func (e *engine) Writer() sqldb.Querier { return conn{e.pool} }
+func (e *engine) Reader() sqldb.Querier { return conn{e.pool} }
+
+func (e *engine) Begin(ctx context.Context) (sqldb.Tx, error) {
+	t, err := e.pool.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return tx{conn{t}, t}, nil
+}
+
+func (e *engine) Ping(ctx context.Context) error { return e.pool.Ping(ctx) }
+
+func (e *engine) Stats() map[string]store.PoolStats {
+	s := e.pool.Stat()
+	return map[string]store.PoolStats{"pool": {
+		MaxOpen:      int(s.MaxConns()),
+		Open:         int(s.TotalConns()),
+		InUse:        int(s.AcquiredConns()),
+		Idle:         int(s.IdleConns()),
+		WaitCount:    s.EmptyAcquireCount(),
+		WaitDuration: s.EmptyAcquireWaitTime().Seconds(),
+	}}
+}
+
+func (e *engine) Close() error {
+	e.pool.Close()
+	return nil
+}

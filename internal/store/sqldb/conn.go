@@ -1,0 +1,97 @@
+package sqldb
+
+import (
+	"context"
+	"errors"
+
+	"github.com/creditbridge/creditbridge/internal/store"
+)
+
+// ErrNoRows is what Row.Scan returns when the query matched nothing. Each
+// adapter translates its driver's own sentinel (sql.ErrNoRows,
+// pgx.ErrNoRows) into this one so the shared code checks a single value.
+var ErrNoRows = errors.New("sqldb: no rows in result set")
+
+// Querier runs statements. SQL uses $1, $2, ... placeholders; a placeholder
+// may repeat and appear in any order. Arguments are int64, int, string,
+// []byte, nil or time.Time; a time.Time is a UTC timestamp and the adapter
+// stores it in its dialect's timestamp representation.
+type Querier interface {
+	// Exec runs a statement and returns the number of rows it affected.
+	Exec(ctx context.Context, sql string, args ...any) (int64, error)
+	// Query runs a statement that returns rows; the caller closes them.
+	Query(ctx context.Context, sql string, args ...any) (Rows, error)
+	// QueryRow runs a statement expected to return at most one row; any
+	// error is reported by Row.Scan.
+	QueryRow(ctx context.Context, sql string, args ...any) Row
+}
+
+// Rows is an open result set.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	// Err reports the error, if any, that ended iteration.
+	Err() error
+	// Close releases the result set and reports a deferred error.
+	Close() error
+}
+
+// Row is the result of QueryRow. Scan returns ErrNoRows when nothing
+// matched.
+type Row interface {
+	Scan(dest ...any) error
+}
+
+// Tx is a database transaction. It is used by one goroutine at a time.
+type Tx interface {
+	Querier
+	Commit(ctx context.Context) error
+	Rollback(ctx context.Context) error
+}
+
+// Engine is what a backend provides: where reads and writes go outside a
+// transaction, how a transaction starts, and the lifecycle of the pools.
+type Engine interface {
+	// Writer runs writes outside a transaction. On SQLite it is the single
+	// writer connection, so writers serialize there.
+	Writer() Querier
+	// Reader runs reads outside a transaction (SQLite: the read-only pool;
+	// PostgreSQL: the same pool as Writer).
+	Reader() Querier
+	// Begin starts a read-write transaction. On SQLite it takes the write
+	// lock at once (BEGIN IMMEDIATE) so a transaction never fails half-way
+	// on a lock upgrade.
+	Begin(ctx context.Context) (Tx, error)
+	Ping(ctx context.Context) error
+	Stats() map[string]store.PoolStats
+	Close() error
+}
+
+// Violation classifies a constraint error raised by the database.
+type Violation int
+
+// Violations a Dialect recognises.
+const (
+	NoViolation Violation = iota
+	UniqueViolation
+	ForeignKeyViolation
+	CheckViolation // CHECK or NOT NULL
+)
+
+// Dialect holds what the shared queries cannot express identically.
+type Dialect struct {
+	// Name is the backend's name as reported by Store.Backend.
+	Name string
+	// LockRow is appended to a SELECT that reads a row the transaction is
+	// about to update, so that concurrent transactions serialize on it
+	// (" FOR UPDATE" on PostgreSQL; empty on SQLite, where the single
+	// writer connection and BEGIN IMMEDIATE already serialize writers).
+	LockRow string
+	// TableExists is a query taking the table name as $1 and returning one
+	// row with one integer column, non-zero when the table exists in the
+	// schema the connection uses.
+	TableExists string
+	// Classify recognises the driver's typed constraint errors; it must
+	// not inspect message text.
+	Classify func(error) Violation
+}
