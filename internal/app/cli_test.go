@@ -1,0 +1,179 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/creditbridge/creditbridge/internal/app"
+	"github.com/creditbridge/creditbridge/internal/i18n"
+)
+
+// syncBuffer is a bytes.Buffer safe for a server goroutine and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// TestCatalogComplete checks every message exists in both languages.
+func TestCatalogComplete(t *testing.T) {
+	t.Parallel()
+	c, err := app.Catalog(i18n.ZH)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := c.Missing(); len(m) > 0 {
+		t.Fatalf("messages missing a translation: %v", m)
+	}
+}
+
+// TestDemoServesAndShutsDown runs `creditbridge demo` as a user would: it
+// seeds, prints the accounts, serves, and on cancellation shuts down
+// cleanly with the evidence log signed; a second start reuses the data.
+func TestDemoServesAndShutsDown(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "data")
+	run := func() (string, []byte) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		var out syncBuffer
+		ready := make(chan string, 1)
+		done := make(chan int, 1)
+		go func() {
+			done <- app.Run(ctx, app.Env{Args: []string{"demo", "--data-dir", dir, "--listen", "127.0.0.1:0", "--enterprises", "60"},
+				Stdout: &out, Stderr: &out, Ready: func(a string) { ready <- a }})
+		}()
+		var addr string
+		select {
+		case addr = <-ready:
+		case code := <-done:
+			t.Fatalf("demo exited %d: %s", code, out.String())
+		case <-time.After(60 * time.Second):
+			t.Fatal("demo did not start within 60s")
+		}
+		resp, err := http.Get("http://" + addr + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("readyz = %d", resp.StatusCode)
+		}
+		cancel()
+		select {
+		case code := <-done:
+			if code != 0 {
+				t.Fatalf("demo exit code %d: %s", code, out.String())
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("demo did not shut down within 30s")
+		}
+		b, err := os.ReadFile(filepath.Join(dir, "demo_accounts.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.String(), b
+	}
+	out1, acc1 := run()
+	for _, s := range []string{"admin", "operator_admin", "auditor", "enterprise_admin", "http://localhost:"} {
+		if !strings.Contains(out1, s) {
+			t.Errorf("demo output lacks %q", s)
+		}
+	}
+	out2, acc2 := run()
+	if !bytes.Equal(acc1, acc2) {
+		t.Fatal("second start changed the demo accounts")
+	}
+	if !strings.Contains(out2, "admin") {
+		t.Fatal("second start did not print the accounts")
+	}
+	if code, vout := verify(t, dir); code != 0 || !strings.Contains(vout, "OK:") {
+		t.Fatalf("audit verify after demo: %d %s", code, vout)
+	}
+}
+
+func TestCLIErrors(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "data")
+	cases := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"unknown command", []string{"frobnicate"}, 2, "unknown command"},
+		{"bad flag value", []string{"serve", "--listen", "nowhere", "--data-dir", dir}, 1, "listen"},
+		{"unknown role", []string{"user", "create", "--data-dir", dir, "--org", "1", "--username", "bob", "--role", "king"}, 1, `Unknown role "king"`},
+		{"unknown org", []string{"user", "create", "--data-dir", dir, "--org", "99", "--username", "bob", "--role", "auditor"}, 1, "Organisation not found"},
+		{"org then user", []string{"org", "create", "--data-dir", dir, "--kind", "auditor", "--name", "审计组"}, 0, "organisation 1 created"},
+		{"api key for an auditor org is refused", []string{"apikey", "create", "--data-dir", dir, "--org", "1", "--name", "k"}, 1, "institutions and departments"},
+	}
+	for _, tc := range cases {
+		var out bytes.Buffer
+		code := app.Run(context.Background(), app.Env{Args: tc.args, Stdout: &out, Stderr: &out})
+		if code != tc.code || !strings.Contains(out.String(), tc.want) {
+			t.Errorf("%s: exit %d (want %d), output %q lacks %q", tc.name, code, tc.code, out.String(), tc.want)
+		}
+	}
+	var out bytes.Buffer
+	code := app.Run(context.Background(), app.Env{Args: []string{"user", "create", "--data-dir", dir, "--org", "1", "--username", "audrey", "--role", "auditor"},
+		Stdout: &out, Stderr: &out})
+	if code != 0 || !strings.Contains(out.String(), "password: ") {
+		t.Fatalf("user create: %d %s", code, out.String())
+	}
+}
+
+// TestServeRefusesStaleSchema checks that on PostgreSQL `serve` refuses an
+// unmigrated database and `migrate` fixes it.
+func TestServeRefusesStaleSchema(t *testing.T) {
+	base := os.Getenv("CREDITBRIDGE_TEST_POSTGRES_URL")
+	if base == "" {
+		t.Skip("CREDITBRIDGE_TEST_POSTGRES_URL not set: PostgreSQL stale-schema test SKIPPED")
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	schema := "cbtest_app_" + strings.ToLower(rand.Text()[:10])
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _, _ = conn.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE") })
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
+	dsn := base + sep + "search_path=" + schema
+	dir := t.TempDir()
+	var out bytes.Buffer
+	code := app.Run(ctx, app.Env{Args: []string{"serve", "--db", dsn, "--data-dir", dir, "--listen", "127.0.0.1:0"}, Stdout: &out, Stderr: &out})
+	if code == 0 || !strings.Contains(out.String(), "creditbridge migrate") {
+		t.Fatalf("serve on an empty schema: exit %d, %s", code, out.String())
+	}
+	out.Reset()
+	if code := app.Run(ctx, app.Env{Args: []string{"migrate", "--db", dsn, "--data-dir", dir}, Stdout: &out, Stderr: &out}); code != 0 {
+		t.Fatalf("migrate: %d %s", code, out.String())
+	}
+	out.Reset()
+	if code := app.Run(ctx, app.Env{Args: []string{"org", "create", "--db", dsn, "--data-dir", dir, "--kind", "operator", "--name", "运营"}, Stdout: &out, Stderr: &out}); code != 0 {
+		t.Fatalf("org create after migrate: %d %s", code, out.String())
+	}
+}
