@@ -154,7 +154,11 @@ type UserFilter struct {
 
 // Store persists accounts. Implementations live in internal/store.
 type Store interface {
-	// CreateOrg inserts o and sets o.ID and o.CreatedAt.
+	// CreateOrg inserts o and sets o.ID and o.CreatedAt (an empty Status is
+	// stored as active); it must return fault.Conflict
+	// "account.enterprise_org_exists" if the enterprise already has an
+	// organisation, and fault.Invalid "store.reference" for an unknown
+	// enterprise.
 	CreateOrg(ctx context.Context, o *Org) error
 	// OrgByID must return fault.NotFound if the organisation is unknown.
 	OrgByID(ctx context.Context, id int64) (Org, error)
@@ -177,11 +181,14 @@ type Store interface {
 	SetUserPassword(ctx context.Context, id int64, hash string) error
 	TouchUserLogin(ctx context.Context, id int64, at time.Time) error
 
+	// CreateSession must return fault.Conflict "account.session_exists" on
+	// a digest collision.
 	CreateSession(ctx context.Context, s Session) error
 	// SessionByHash must return fault.NotFound if unknown (expired sessions
 	// are returned; the caller checks ExpiresAt).
 	SessionByHash(ctx context.Context, tokenHash string) (Session, error)
 	TouchSession(ctx context.Context, tokenHash string, seen, expires time.Time) error
+	// DeleteSession of a session already gone is not an error.
 	DeleteSession(ctx context.Context, tokenHash string) error
 	// DeleteUserSessions ends every session of a user (on suspension).
 	DeleteUserSessions(ctx context.Context, userID int64) error
@@ -189,7 +196,8 @@ type Store interface {
 	// returns how many.
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)
 
-	// CreateAPIKey inserts k and sets k.ID and k.CreatedAt.
+	// CreateAPIKey inserts k and sets k.ID and k.CreatedAt; fault.Conflict
+	// "account.apikey_prefix_taken" if the prefix exists.
 	CreateAPIKey(ctx context.Context, k *APIKey) error
 	// APIKeyByPrefix must return fault.NotFound if unknown.
 	APIKeyByPrefix(ctx context.Context, prefix string) (APIKey, error)

@@ -99,7 +99,9 @@ type Problem struct {
 	Reason string // English explanation
 }
 
-func (p *Problem) Error() string { return fmt.Sprintf("audit log broken at entry %d: %s", p.Seq, p.Reason) }
+func (p *Problem) Error() string {
+	return fmt.Sprintf("audit log broken at entry %d: %s", p.Seq, p.Reason)
+}
 
 // Report is the result of Verify.
 type Report struct {

@@ -80,7 +80,8 @@ type Store interface {
 	EnterpriseByID(ctx context.Context, id int64) (Record, error)
 	// UpdateEnterprise writes r if the stored version equals r.Version,
 	// then increments r.Version and records changes; it must return
-	// fault.Conflict with code "enterprise.stale" otherwise.
+	// fault.Conflict with code "enterprise.stale" otherwise, and
+	// fault.NotFound "enterprise.not_found" for an unknown id.
 	UpdateEnterprise(ctx context.Context, r *Record, changes []Change) error
 	// SearchEnterprises returns one page ordered by ID and the total count.
 	SearchEnterprises(ctx context.Context, q Query) ([]Record, int, error)

@@ -16,7 +16,11 @@ type Store interface {
 
 	// InTx runs fn inside one transaction: every call on the Store passed
 	// to fn commits together when fn returns nil and rolls back otherwise.
-	// Calling InTx on that Store again joins the same transaction.
+	// Calling InTx on that Store again joins the same transaction. The
+	// transaction's Store must not be shared between goroutines, and fn must
+	// not write through the outer Store (on SQLite that waits for the one
+	// writer this transaction holds). AppendAudit holds the chain head until
+	// commit, so append evidence last.
 	InTx(ctx context.Context, fn func(Store) error) error
 	// Ping checks the database answers (readiness).
 	Ping(ctx context.Context) error
@@ -50,4 +54,12 @@ type PoolStats struct {
 // pool, keyed by a short name ("writer", "reader", "pool").
 type StatsReporter interface {
 	Stats() map[string]PoolStats
+}
+
+// Messages are the texts of the codes the backends return.
+var Messages = map[string][2]string{
+	"store.check":       {"A value is outside what the database accepts.", "有数据超出了数据库允许的范围。"},
+	"store.duplicate":   {"This record already exists.", "该记录已存在。"},
+	"store.reference":   {"The record refers to something that does not exist.", "该记录引用了不存在的数据。"},
+	"store.unavailable": {"The database is unavailable; please try again shortly.", "数据库暂时不可用，请稍后重试。"},
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"sync"
 	"time"
 
 	"modernc.org/sqlite"
@@ -26,11 +27,27 @@ type queryer interface {
 }
 
 // conn adapts a database/sql handle to sqldb.Querier, converting time.Time
-// arguments to the fixed-width UTC text the schema stores.
-type conn struct{ q queryer }
+// arguments to the fixed-width UTC text the schema stores. Outside a
+// transaction (stmts non-nil) it runs statements prepared once per pool:
+// the driver would otherwise compile the SQL on every call.
+type conn struct {
+	q     queryer
+	stmts *stmtCache // nil inside a transaction
+}
+
+// on returns what to run query on: a cached prepared statement when there
+// is one, else the handle itself.
+func (c conn) on(ctx context.Context, query string) queryer {
+	if c.stmts != nil {
+		if st := c.stmts.get(ctx, query); st != nil {
+			return stmtQueryer{st}
+		}
+	}
+	return c.q
+}
 
 func (c conn) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	res, err := c.q.ExecContext(ctx, query, convert(args)...)
+	res, err := c.on(ctx, query).ExecContext(ctx, query, convert(args)...)
 	if err != nil {
 		return 0, err
 	}
@@ -38,7 +55,7 @@ func (c conn) Exec(ctx context.Context, query string, args ...any) (int64, error
 }
 
 func (c conn) Query(ctx context.Context, query string, args ...any) (sqldb.Rows, error) {
-	rows, err := c.q.QueryContext(ctx, query, convert(args)...)
+	rows, err := c.on(ctx, query).QueryContext(ctx, query, convert(args)...)
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +63,72 @@ func (c conn) Query(ctx context.Context, query string, args ...any) (sqldb.Rows,
 }
 
 func (c conn) QueryRow(ctx context.Context, query string, args ...any) sqldb.Row {
-	return row{c.q.QueryRowContext(ctx, query, convert(args)...)}
+	return row{c.on(ctx, query).QueryRowContext(ctx, query, convert(args)...)}
+}
+
+// stmtQueryer runs a prepared statement, ignoring the (identical) SQL.
+type stmtQueryer struct{ st *sql.Stmt }
+
+func (s stmtQueryer) ExecContext(ctx context.Context, _ string, args ...any) (sql.Result, error) {
+	return s.st.ExecContext(ctx, args...)
+}
+
+func (s stmtQueryer) QueryContext(ctx context.Context, _ string, args ...any) (*sql.Rows, error) {
+	return s.st.QueryContext(ctx, args...)
+}
+
+func (s stmtQueryer) QueryRowContext(ctx context.Context, _ string, args ...any) *sql.Row {
+	return s.st.QueryRowContext(ctx, args...)
+}
+
+// maxStmts bounds the cache; the store's SQL comes from a finite set of
+// texts (a few dozen filter combinations), so it is never reached in
+// practice, and past it statements simply run unprepared.
+const maxStmts = 512
+
+// stmtCache holds statements prepared on one *sql.DB, which re-prepares
+// them on each pooled connection as needed.
+type stmtCache struct {
+	db *sql.DB
+	mu sync.RWMutex
+	m  map[string]*sql.Stmt
+}
+
+func newStmtCache(db *sql.DB) *stmtCache { return &stmtCache{db: db, m: map[string]*sql.Stmt{}} }
+
+// get returns the prepared statement for query, preparing it on first use;
+// nil when it cannot (the caller then runs the SQL directly, which reports
+// any error in the SQL itself).
+func (c *stmtCache) get(ctx context.Context, query string) *sql.Stmt {
+	c.mu.RLock()
+	st, n := c.m[query], len(c.m)
+	c.mu.RUnlock()
+	if st != nil || n >= maxStmts {
+		return st
+	}
+	st, err := c.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if have := c.m[query]; have != nil {
+		st.Close()
+		return have
+	}
+	c.m[query] = st
+	return st
+}
+
+func (c *stmtCache) close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var errs []error
+	for q, st := range c.m {
+		errs = append(errs, st.Close())
+		delete(c.m, q)
+	}
+	return errors.Join(errs...)
 }
 
 type row struct{ r *sql.Row }

@@ -1,12 +1,3 @@
-// Package sqlite is the SQLite backend of store.Store (modernc.org/sqlite,
-// no cgo): one writer connection, so writers serialize without lock
-// errors, plus a read-only pool, both in WAL mode so readers never block
-// the writer. The queries are shared with PostgreSQL in store/sqldb; this
-// package holds the SQLite migrations, the connection setup and the
-// database/sql adapter.
-//
-// It never accepts an in-memory database: the writer and the reader pool
-// must see the same file.
 package sqlite
 
 import (
@@ -126,7 +117,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open reader pool for %s: %w", path, err)
 	}
-	e := &engine{w: w, r: r}
+	e := &engine{w: w, r: r, ws: newStmtCache(w), rs: newStmtCache(r)}
 	return &Store{Store: sqldb.New(dialect(), e, ms[len(ms)-1].Version), w: w, r: r}, nil
 }
 
@@ -201,18 +192,22 @@ func applyOne(ctx context.Context, w *sql.DB, m sqldb.Migration, latest int) (bo
 	return true, nil
 }
 
-// engine is the writer connection plus the reader pool.
-type engine struct{ w, r *sql.DB }
+// engine is the writer connection plus the reader pool, each with its
+// cache of prepared statements.
+type engine struct {
+	w, r   *sql.DB
+	ws, rs *stmtCache
+}
 
-func (e *engine) Writer() sqldb.Querier { return conn{e.w} }
-func (e *engine) Reader() sqldb.Querier { return conn{e.r} }
+func (e *engine) Writer() sqldb.Querier { return conn{q: e.w, stmts: e.ws} }
+func (e *engine) Reader() sqldb.Querier { return conn{q: e.r, stmts: e.rs} }
 
 func (e *engine) Begin(ctx context.Context) (sqldb.Tx, error) {
 	t, err := e.w.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
-	return tx{conn{t}, t}, nil
+	return tx{conn{q: t}, t}, nil
 }
 
 func (e *engine) Ping(ctx context.Context) error {
@@ -230,4 +225,6 @@ func poolStats(s sql.DBStats) store.PoolStats {
 
 // Close closes the reader pool, then the writer (whose close checkpoints
 // the WAL into the main file).
-func (e *engine) Close() error { return errors.Join(e.r.Close(), e.w.Close()) }
+func (e *engine) Close() error {
+	return errors.Join(e.rs.close(), e.ws.close(), e.r.Close(), e.w.Close())
+}

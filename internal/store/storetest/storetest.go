@@ -1,12 +1,3 @@
-// Package storetest is the conformance suite every store.Store backend must
-// pass: one case (at least) per Store method, its error contracts,
-// transactions, time round-trips, concurrent audit appends and the four
-// ways of tampering with the evidence log that audit.Verify must catch.
-//
-// A backend's test calls Run with a Harness that opens a fresh, migrated,
-// empty store per case. Cases run in parallel, each on its own store, so
-// no case depends on another's data. This package is imported only by
-// tests.
 package storetest
 
 import (
@@ -17,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/creditbridge/creditbridge/internal/audit"
 	"github.com/creditbridge/creditbridge/internal/fault"
 	"github.com/creditbridge/creditbridge/internal/store"
 )
@@ -82,6 +74,19 @@ var lifecycleCases = []testCase{
 		s := h.Open(t)
 		if b := s.Backend(); b != "sqlite" && b != "postgres" {
 			t.Fatalf("Backend() = %q, want sqlite or postgres", b)
+		}
+	}},
+	{"Cancelled_context_is_classified_Canceled_not_Internal", func(t *testing.T, h Harness) {
+		s := h.Open(t)
+		c, cancel := context.WithCancel(ctx(t))
+		cancel()
+		_, err := s.EnterpriseByCode(c, "914403001922038216")
+		if fault.KindOf(err) != fault.Canceled {
+			t.Fatalf("read with a cancelled context: %v (kind %v), want kind Canceled", err, fault.KindOf(err))
+		}
+		err = s.AppendAudit(c, &audit.Entry{Action: "x"})
+		if fault.KindOf(err) != fault.Canceled {
+			t.Fatalf("append with a cancelled context: %v (kind %v), want kind Canceled", err, fault.KindOf(err))
 		}
 	}},
 	{"Stats_reports_every_pool", func(t *testing.T, h Harness) {

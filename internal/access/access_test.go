@@ -1,0 +1,48 @@
+package access
+
+import (
+	"testing"
+
+	"github.com/creditbridge/creditbridge/internal/account"
+)
+
+func TestDecide(t *testing.T) {
+	t.Parallel()
+	op := Principal{UserID: 1, Username: "a", OrgID: 1, OrgKind: account.KindOperator, Role: account.RoleOperatorAdmin}
+	bank := Principal{UserID: 2, Username: "b", OrgID: 2, OrgKind: account.KindInstitution, Role: account.RoleInstitutionOfficer}
+	ent := Principal{UserID: 3, Username: "e", OrgID: 3, OrgKind: account.KindEnterprise, Role: account.RoleEnterpriseAdmin, EnterpriseID: 7}
+	key := Principal{OrgID: 2, OrgKind: account.KindInstitution, APIKeyID: 9, APIKeyPrefix: "cbk_1", Scopes: []account.Scope{account.ScopeDataWrite}}
+	items := []string{ItemRegistration}
+	cases := []struct {
+		name    string
+		req     Request
+		allow   bool
+		reason  string
+		purpose string
+	}{
+		{"operator defaults to operation", Request{Principal: op, EnterpriseID: 7, Items: items}, true, "access.allowed", PurposeOperation},
+		{"institution without purpose", Request{Principal: bank, EnterpriseID: 7, Items: items}, false, "access.purpose_required", ""},
+		{"institution with purpose", Request{Principal: bank, EnterpriseID: 7, Items: items, Purpose: PurposeLoan}, true, "access.allowed", PurposeLoan},
+		{"institution with made-up purpose", Request{Principal: bank, EnterpriseID: 7, Items: items, Purpose: "curiosity"}, false, "access.unknown_purpose", "curiosity"},
+		{"enterprise reads itself", Request{Principal: ent, EnterpriseID: 7, Items: items}, true, "access.allowed", PurposeSelf},
+		{"enterprise reads another", Request{Principal: ent, EnterpriseID: 8, Items: items}, false, "access.not_own_enterprise", ""},
+		{"enterprise searches", Request{Principal: ent, Items: items}, false, "access.enterprise_search_denied", ""},
+		{"key without scope", Request{Principal: key, EnterpriseID: 7, Items: items, Purpose: PurposeLoan}, false, "access.scope_missing", PurposeLoan},
+		{"unknown item", Request{Principal: op, EnterpriseID: 7, Items: []string{"tax.monthly"}}, false, "access.unknown_item", ""},
+		{"anonymous", Request{Principal: Principal{}, EnterpriseID: 7, Items: items}, false, "access.no_identity", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d := Decide(tc.req)
+			if d.Allow != tc.allow || d.Reason != tc.reason {
+				t.Fatalf("Decide = allow %v %q, want %v %q", d.Allow, d.Reason, tc.allow, tc.reason)
+			}
+			if tc.allow && d.Purpose != tc.purpose {
+				t.Fatalf("purpose = %q, want %q", d.Purpose, tc.purpose)
+			}
+			if !d.Mask.PersonalData {
+				t.Fatal("personal data must stay masked until consent exists")
+			}
+		})
+	}
+}

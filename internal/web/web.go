@@ -1,0 +1,295 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/creditbridge/creditbridge/internal/account"
+	"github.com/creditbridge/creditbridge/internal/audit"
+	"github.com/creditbridge/creditbridge/internal/enterprise"
+	"github.com/creditbridge/creditbridge/internal/i18n"
+	"github.com/creditbridge/creditbridge/internal/server"
+)
+
+// Deps are the services and settings the UI needs.
+type Deps struct {
+	Catalog     *i18n.Catalog
+	Accounts    *account.Service
+	Enterprises *enterprise.Service
+	Audit       *audit.Service
+	// CookieSecure sets the Secure attribute on every cookie the UI sets.
+	CookieSecure bool
+	// SessionTTL is the idle lifetime of a session. The server slides a
+	// session's expiry on use, so every page re-issues the session cookie
+	// to expire SessionTTL from now; otherwise the browser would drop an
+	// active session at the cookie's first expiry.
+	SessionTTL time.Duration
+	// NodeName is shown in the header (which platform node this is).
+	NodeName string
+	Log      *slog.Logger
+}
+
+// UI serves the HTML workbench.
+type UI struct {
+	d Deps
+	// pages holds one parsed template set per language and page, so that
+	// {{t "ui.key"}} is bound to the language at parse time and rendering
+	// needs no per-request cloning.
+	pages  map[i18n.Lang]map[string]*template.Template
+	static fs.FS
+	// asset is a digest of the static files, appended to their URLs so a
+	// new stylesheet is never served from a stale cache.
+	asset string
+}
+
+//go:embed templates static
+var files embed.FS
+
+// pageNames are the page templates under templates/pages, without ".html".
+var pageNames = []string{"signin", "enterprises", "enterprise", "orgs", "users", "audit", "my_enterprise", "error"}
+
+// New parses every template once, in every language, and fails on the
+// first error.
+func New(d Deps) (*UI, error) {
+	switch {
+	case d.Catalog == nil:
+		return nil, errors.New("web: Deps.Catalog is required")
+	case d.Accounts == nil, d.Enterprises == nil, d.Audit == nil:
+		return nil, errors.New("web: Deps.Accounts, Deps.Enterprises and Deps.Audit are required")
+	}
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	if d.SessionTTL <= 0 {
+		d.SessionTTL = 8 * time.Hour
+	}
+	static, err := fs.Sub(files, "static")
+	if err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	asset, err := digestFS(static)
+	if err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	u := &UI{d: d, pages: map[i18n.Lang]map[string]*template.Template{}, static: static, asset: asset}
+	for _, lang := range i18n.Langs() {
+		base, err := template.New("base").Funcs(u.funcs(lang)).ParseFS(files, "templates/*.html")
+		if err != nil {
+			return nil, fmt.Errorf("web: parse layout: %w", err)
+		}
+		u.pages[lang] = map[string]*template.Template{}
+		for _, name := range pageNames {
+			t, err := base.Clone()
+			if err != nil {
+				return nil, fmt.Errorf("web: %w", err)
+			}
+			if t, err = t.ParseFS(files, "templates/pages/"+name+".html"); err != nil {
+				return nil, fmt.Errorf("web: parse page %s: %w", name, err)
+			}
+			if t.Lookup("content") == nil {
+				return nil, fmt.Errorf("web: page %s defines no \"content\" template", name)
+			}
+			u.pages[lang][name] = t
+		}
+	}
+	return u, nil
+}
+
+func digestFS(fsys fs.FS) (string, error) {
+	h := sha256.New()
+	err := fs.WalkDir(fsys, ".", func(path string, de fs.DirEntry, err error) error {
+		if err != nil || de.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(fsys, path)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", path, len(b))
+		h.Write(b)
+		return nil
+	})
+	return hex.EncodeToString(h.Sum(nil))[:12], err
+}
+
+// Register adds the UI's routes to mux. It also claims "/" for every path
+// no other handler matches, so unknown addresses get a translated 404 page.
+func (u *UI) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /{$}", u.handle(u.home))
+	mux.HandleFunc("GET /sign-in", u.handle(u.signInForm))
+	mux.HandleFunc("POST /sign-in", u.handle(u.signIn))
+	mux.HandleFunc("POST /sign-out", u.handle(u.signOut))
+	mux.HandleFunc("GET /lang", u.handle(u.setLang))
+	mux.HandleFunc("GET /enterprises", u.handle(u.enterprises))
+	mux.HandleFunc("GET /enterprises/{code}", u.handle(u.enterprise))
+	mux.HandleFunc("GET /orgs", u.handle(u.orgs))
+	mux.HandleFunc("GET /users", u.handle(u.users))
+	mux.HandleFunc("GET /audit", u.handle(u.audit))
+	mux.HandleFunc("GET /my/enterprise", u.handle(u.myEnterprise))
+	mux.Handle("GET /static/", u.staticHandler())
+	mux.HandleFunc("/", u.handle(u.notFound))
+}
+
+// handler is a page handler; a returned error becomes the error page.
+type handler func(w http.ResponseWriter, r *http.Request) error
+
+func (u *UI) handle(h handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			u.RenderError(w, r, err)
+		}
+	}
+}
+
+// staticHandler serves the embedded assets; directories are not listed.
+func (u *UI) staticHandler() http.Handler {
+	files := http.StripPrefix("/static/", http.FileServerFS(u.static))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/") {
+			u.RenderError(w, r, errNotFound)
+			return
+		}
+		if r.URL.Query().Get("v") == u.asset {
+			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		} else {
+			w.Header().Set("Cache-Control", "public, max-age=300")
+		}
+		files.ServeHTTP(w, r)
+	})
+}
+
+// page is what every template receives: the frame (language, user,
+// navigation) and the page's own Data.
+type page struct {
+	Lang     i18n.Lang
+	Title    string // catalogue key of the page title
+	Node     string
+	User     *viewer
+	CSRF     string
+	Nav      []navLink
+	Here     string // this page's address, for the language switcher
+	Asset    string
+	Data     any
+	Year     int
+	LangLink map[string]string
+}
+
+// viewer is the signed-in user as the header shows them.
+type viewer struct {
+	DisplayName string
+	Username    string
+	OrgName     string
+	Role        account.Role
+	OrgKind     account.OrgKind
+}
+
+type navLink struct {
+	Href   string
+	Key    string
+	Active bool
+}
+
+// render executes a page into a buffer first, so a template failure
+// becomes a clean 500 rather than half a page.
+func (u *UI) render(w http.ResponseWriter, r *http.Request, status int, name, title string, data any) {
+	lang := server.LangFrom(r.Context())
+	p := u.frame(r, title, data)
+	var buf bytes.Buffer
+	t := u.pages[lang][name]
+	if t == nil {
+		t = u.pages[i18n.ZH][name]
+	}
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		u.d.Log.Error("render page", "page", name, "request_id", server.RequestIDFrom(r.Context()), "error", err)
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = fmt.Fprintln(w, u.d.Catalog.T(lang, "internal"))
+		return
+	}
+	u.slideSession(w, r)
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+func (u *UI) frame(r *http.Request, title string, data any) page {
+	lang := server.LangFrom(r.Context())
+	here := r.URL.RequestURI()
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		here = r.URL.Path
+	}
+	if safeNext(here) == "" {
+		here = "/"
+	}
+	p := page{Lang: lang, Title: title, Node: u.d.NodeName, Here: here, Asset: u.asset, Data: data,
+		Year: time.Now().Year(), LangLink: map[string]string{}}
+	for _, l := range i18n.Langs() {
+		p.LangLink[string(l)] = "/lang?to=" + string(l) + "&next=" + queryEscape(here)
+	}
+	if id, ok := server.IdentityFrom(r.Context()); ok && !id.ViaAPIKey {
+		pr := id.Principal
+		p.User = &viewer{DisplayName: pr.DisplayName, Username: pr.Username, OrgName: pr.OrgName, Role: pr.Role, OrgKind: pr.OrgKind}
+		p.CSRF = id.CSRF
+		p.Nav = navFor(pr.Role, r.URL.Path)
+	}
+	return p
+}
+
+// slideSession re-issues the session cookie of a signed-in browser so it
+// outlives the server-side session's sliding expiry.
+func (u *UI) slideSession(w http.ResponseWriter, r *http.Request) {
+	id, ok := server.IdentityFrom(r.Context())
+	if !ok || id.SessionToken == "" {
+		return
+	}
+	u.setSessionCookie(w, id.SessionToken, time.Now().Add(u.d.SessionTTL))
+}
+
+func (u *UI) setSessionCookie(w http.ResponseWriter, token string, expires time.Time) {
+	http.SetCookie(w, &http.Cookie{Name: server.SessionCookie, Value: token, Path: "/", Expires: expires,
+		HttpOnly: true, Secure: u.d.CookieSecure, SameSite: http.SameSiteLaxMode})
+}
+
+func (u *UI) clearCookie(w http.ResponseWriter, name, path string) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: path, MaxAge: -1,
+		HttpOnly: true, Secure: u.d.CookieSecure, SameSite: http.SameSiteLaxMode})
+}
+
+// navFor lists the sections a role works in.
+func navFor(role account.Role, path string) []navLink {
+	var links []navLink
+	add := func(href, key string) {
+		links = append(links, navLink{Href: href, Key: key, Active: path == href || strings.HasPrefix(path, href+"/")})
+	}
+	switch role {
+	case account.RoleOperatorAdmin, account.RoleOperatorAnalyst, account.RoleAuditor:
+		add("/enterprises", "ui.nav.enterprises")
+		add("/orgs", "ui.nav.orgs")
+		add("/users", "ui.nav.users")
+		add("/audit", "ui.nav.audit")
+	case account.RoleEnterpriseAdmin:
+		add("/my/enterprise", "ui.nav.my_enterprise")
+	default:
+		add("/enterprises", "ui.nav.enterprises")
+		add("/audit", "ui.nav.audit")
+	}
+	return links
+}
+
+// t translates for the request's language (for text built in handlers).
+func (u *UI) t(r *http.Request, key string, params ...string) string {
+	return u.d.Catalog.T(server.LangFrom(r.Context()), key, params...)
+}
