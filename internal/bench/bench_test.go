@@ -25,7 +25,7 @@ func TestStoreOnSQLitePrintsOneJSONObjectWithEveryRatePositive(t *testing.T) {
 		t.Fatalf("output is not JSON: %v", err)
 	}
 	for _, key := range []string{"backend", "enterprises", "store_register_per_sec", "store_lookup_per_sec",
-		"baseline_insert_per_sec", "baseline_lookup_per_sec", "ratio_register", "ratio_lookup",
+		"baseline_insert_per_sec", "baseline_lookup_per_sec", "baseline_insert_tx_per_sec", "ratio_register", "ratio_register_tx", "ratio_lookup",
 		"go_version", "cpus", "started_at"} {
 		if _, ok := raw[key]; !ok {
 			t.Errorf("output lacks %q: %s", key, out.String())
@@ -43,7 +43,7 @@ func TestStoreOnSQLitePrintsOneJSONObjectWithEveryRatePositive(t *testing.T) {
 	for name, v := range map[string]float64{
 		"store_register_per_sec": res.StoreRegisterPerSec, "store_lookup_per_sec": res.StoreLookupPerSec,
 		"baseline_insert_per_sec": res.BaselineInsertPerSec, "baseline_lookup_per_sec": res.BaselineLookupPerSec,
-		"ratio_register": res.RatioRegister, "ratio_lookup": res.RatioLookup,
+		"ratio_register": res.RatioRegister, "ratio_lookup": res.RatioLookup, "baseline_insert_tx_per_sec": res.BaselineInsertTxPerSec, "ratio_register_tx": res.RatioRegisterTx,
 	} {
 		if !(v > 0) {
 			t.Errorf("%s = %v, want > 0", name, v)

@@ -180,7 +180,6 @@ type page struct {
 	Here     string // this page's address, for the language switcher
 	Asset    string
 	Data     any
-	Year     int
 	LangLink map[string]string
 }
 
@@ -235,7 +234,7 @@ func (u *UI) frame(r *http.Request, title string, data any) page {
 		here = "/"
 	}
 	p := page{Lang: lang, Title: title, Node: u.d.NodeName, Here: here, Asset: u.asset, Data: data,
-		Year: time.Now().Year(), LangLink: map[string]string{}}
+		LangLink: map[string]string{}}
 	for _, l := range i18n.Langs() {
 		p.LangLink[string(l)] = "/lang?to=" + string(l) + "&next=" + queryEscape(here)
 	}

@@ -27,22 +27,38 @@ type queryer interface {
 }
 
 // conn adapts a database/sql handle to sqldb.Querier, converting time.Time
-// arguments to the fixed-width UTC text the schema stores. Outside a
-// transaction (stmts non-nil) it runs statements prepared once per pool:
-// the driver would otherwise compile the SQL on every call.
+// arguments to the fixed-width UTC text the schema stores. It runs
+// statements prepared once per pool: the driver would otherwise compile the
+// SQL on every call.
+//
+// Inside a transaction (tx set) the writer's one connection is taken, so a
+// statement cannot be prepared on the pool without deadlocking: the
+// transaction uses the writer's cached statements (tx.StmtContext reuses a
+// statement already prepared on its connection) and notes the ones it had
+// to run unprepared, which are prepared once it ends (see tx).
 type conn struct {
-	q     queryer
-	stmts *stmtCache // nil inside a transaction
+	q      queryer
+	stmts  *stmtCache
+	tx     *sql.Tx
+	missed *[]string
 }
 
 // on returns what to run query on: a cached prepared statement when there
 // is one, else the handle itself.
 func (c conn) on(ctx context.Context, query string) queryer {
-	if c.stmts != nil {
+	if c.stmts == nil {
+		return c.q
+	}
+	if c.tx == nil {
 		if st := c.stmts.get(ctx, query); st != nil {
 			return stmtQueryer{st}
 		}
+		return c.q
 	}
+	if st := c.stmts.peek(query); st != nil {
+		return stmtQueryer{c.tx.StmtContext(ctx, st)}
+	}
+	*c.missed = append(*c.missed, query)
 	return c.q
 }
 
@@ -120,6 +136,14 @@ func (c *stmtCache) get(ctx context.Context, query string) *sql.Stmt {
 	return st
 }
 
+// peek returns the statement for query if it is prepared, without
+// preparing it.
+func (c *stmtCache) peek(query string) *sql.Stmt {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.m[query]
+}
+
 func (c *stmtCache) close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -167,8 +191,29 @@ type tx struct {
 	t *sql.Tx
 }
 
-func (t tx) Commit(context.Context) error   { return t.t.Commit() }
-func (t tx) Rollback(context.Context) error { return t.t.Rollback() }
+// Commit ends the transaction, then prepares the statements it ran
+// unprepared so the next transaction finds them.
+func (t tx) Commit(ctx context.Context) error {
+	err := t.t.Commit()
+	t.warm(ctx)
+	return err
+}
+
+func (t tx) Rollback(ctx context.Context) error {
+	err := t.t.Rollback()
+	t.warm(ctx)
+	return err
+}
+
+func (t tx) warm(ctx context.Context) {
+	if t.stmts == nil || t.missed == nil {
+		return
+	}
+	for _, q := range *t.missed {
+		t.stmts.get(ctx, q)
+	}
+	*t.missed = nil
+}
 
 // classify recognises modernc's typed error by its extended result code.
 func classify(err error) sqldb.Violation {

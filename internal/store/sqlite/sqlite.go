@@ -207,7 +207,7 @@ func (e *engine) Begin(ctx context.Context) (sqldb.Tx, error) {
 	if err != nil {
 		return nil, err
 	}
-	return tx{conn{q: t}, t}, nil
+	return tx{conn{q: t, stmts: e.ws, tx: t, missed: new([]string)}, t}, nil
 }
 
 func (e *engine) Ping(ctx context.Context) error {
