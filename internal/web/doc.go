@@ -5,7 +5,7 @@
 //
 // Every page works without JavaScript. Templates and the stylesheet are
 // embedded (go:embed) and parsed once, one template set per language, so
-// {{t "ui.key"}} in a template always translates into the request's
+// {{t "ui.nav.audit"}} in a template always translates into the request's
 // language; every visible string comes from the i18n catalogue.
 //
 // Handlers hold only the services they call; reads of enterprise data go

@@ -139,7 +139,9 @@ func (u *UI) regionOptions(lang i18n.Lang, chosen string) []optGroup {
 	if !ok {
 		return groups
 	}
-	within := func(d region.Division) string { return u.d.Catalog.T(lang, "ui.enterprises.region_within", "name", name(d)) }
+	within := func(d region.Division) string {
+		return u.d.Catalog.T(lang, "ui.enterprises.region_within", "name", name(d))
+	}
 	g := optGroup{Label: within(prov)}
 	for _, c := range region.Children(prov.Code) {
 		v := c.Code
@@ -188,6 +190,9 @@ func (u *UI) enterprise(w http.ResponseWriter, r *http.Request) error {
 	code := r.PathValue("code")
 	purpose := readPurpose(id.Principal, r.URL.Query().Get("purpose"))
 	v, err := u.d.Enterprises.Get(r.Context(), id.Principal, code, purpose)
+	if fault.Is(err, fault.Invalid) {
+		return explained{err, u.t(r, "ui.enterprise.bad_code", "code", clip(code, 40))}
+	}
 	if err != nil {
 		return err
 	}
@@ -247,6 +252,15 @@ func (u *UI) labelOf(lang i18n.Lang, prefix, value string) string {
 		return u.d.Catalog.T(lang, prefix+value)
 	}
 	return value
+}
+
+// clip shortens user input that is echoed back.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
 }
 
 // offsetParam reads a non-negative paging parameter.

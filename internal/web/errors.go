@@ -11,10 +11,21 @@ import (
 
 var errNotFound = fault.New(fault.NotFound, "request.not_found", "no page at this address")
 
+// explained puts an error in context for the reader: Lead, already
+// translated, is shown above the error's own message ("“X” is not a valid
+// credit code" above "check character should be F").
+type explained struct {
+	error
+	Lead string
+}
+
+func (e explained) Unwrap() error { return e.error }
+
 // errorData is what the error page shows.
 type errorData struct {
 	Status    int
 	Kind      string
+	Lead      string
 	Message   string   // the error's public message, translated
 	Fields    []string // each invalid field's message, translated
 	RequestID string
@@ -66,6 +77,10 @@ func (u *UI) RenderError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	data := errorData{Status: server.Status(kind), Kind: kind.String(), Message: msg, RequestID: rid,
 		SignIn: kind == fault.Unauthenticated}
+	var ex explained
+	if errors.As(err, &ex) {
+		data.Lead = ex.Lead
+	}
 	var fe *fault.FieldsError
 	if errors.As(err, &fe) && len(fe.Fields) > 1 {
 		for _, f := range fe.Fields {

@@ -17,7 +17,7 @@ var beijing = time.FixedZone("UTC+8", 8*60*60)
 
 // funcs are the template functions of one language.
 //
-//   - t "ui.key" [name value ...] translates, filling {name} placeholders;
+//   - t "ui.pager.range" "from" 1 ... translates, filling {name} placeholders;
 //   - label "ui.prefix." value translates prefix+value if the catalogue has
 //     it and shows the value itself otherwise (codes the UI does not know
 //     yet, such as a new evidence action, stay readable);

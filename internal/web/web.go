@@ -43,7 +43,7 @@ type Deps struct {
 type UI struct {
 	d Deps
 	// pages holds one parsed template set per language and page, so that
-	// {{t "ui.key"}} is bound to the language at parse time and rendering
+	// {{t "ui.nav.audit"}} is bound to the language at parse time and rendering
 	// needs no per-request cloning.
 	pages  map[i18n.Lang]map[string]*template.Template
 	static fs.FS
@@ -241,6 +241,12 @@ func (u *UI) frame(r *http.Request, title string, data any) page {
 	if id, ok := server.IdentityFrom(r.Context()); ok && !id.ViaAPIKey {
 		pr := id.Principal
 		p.User = &viewer{DisplayName: pr.DisplayName, Username: pr.Username, OrgName: pr.OrgName, Role: pr.Role, OrgKind: pr.OrgKind}
+		if lang == i18n.EN {
+			// The principal carries only the organisation's Chinese name.
+			if orgs, err := u.orgsByID(r.Context(), []int64{pr.OrgID}); err == nil && orgs[pr.OrgID].NameEN != "" {
+				p.User.OrgName = orgs[pr.OrgID].NameEN
+			}
+		}
 		p.CSRF = id.CSRF
 		p.Nav = navFor(pr.Role, r.URL.Path)
 	}
