@@ -76,7 +76,6 @@ const (
 	PurposeDataMatching  = "data_matching"        // department matching its records
 	PurposeMonitoring    = "post_loan_monitoring" // institution watching a borrower
 	PurposeCreditReview  = "credit_line_review"
-	PurposeDefaultDirect = ""
 )
 
 // Purposes lists every purpose a request may state.
@@ -165,12 +164,36 @@ func Decide(r Request) Decision {
 			d.Purpose = PurposeOperation
 		}
 	}
-	if d.Purpose != "" && !knownPurpose(d.Purpose) {
+	if !knownPurpose(d.Purpose) {
 		return deny("access.unknown_purpose")
+	}
+	if !allowedPurpose(p.OrgKind, d.Purpose) {
+		return deny("access.purpose_not_allowed")
 	}
 	d.Allow = true
 	d.Reason = "access.allowed"
 	return d
+}
+
+// purposesByKind says which purposes each kind of organisation may state:
+// an institution may not dress a query up as an audit or as the operator's
+// own work.
+var purposesByKind = map[account.OrgKind][]string{
+	account.KindOperator:    {PurposeOperation, PurposeAudit},
+	account.KindAuditor:     {PurposeAudit},
+	account.KindEnterprise:  {PurposeSelf},
+	account.KindInstitution: {PurposeLoan, PurposeMonitoring, PurposeCreditReview},
+	account.KindDepartment:  {PurposeDataMatching},
+	"":                      {PurposeOperation}, // the platform itself
+}
+
+func allowedPurpose(kind account.OrgKind, purpose string) bool {
+	for _, p := range purposesByKind[kind] {
+		if p == purpose {
+			return true
+		}
+	}
+	return false
 }
 
 func knownPurpose(s string) bool {
@@ -261,5 +284,6 @@ var Messages = map[string][2]string{
 	"access.enterprise_search_denied": {"Enterprise accounts can only read their own record.", "企业账户只能查看本企业的信息。"},
 	"access.not_own_enterprise":       {"Enterprise accounts can only read their own record.", "企业账户只能查看本企业的信息。"},
 	"access.purpose_required":         {"State the purpose of this query (for example loan_application).", "请说明查询用途（例如 loan_application 贷款申请）。"},
+	"access.purpose_not_allowed":      {"Your organisation may not read enterprise data for this purpose.", "贵机构不能以该用途查询企业数据。"},
 	"access.unknown_purpose":          {"The stated purpose is not one the platform recognises.", "所述查询用途不在平台认可的范围内。"},
 }

@@ -24,6 +24,8 @@ func TestDecide(t *testing.T) {
 		{"institution without purpose", Request{Principal: bank, EnterpriseID: 7, Items: items}, false, "access.purpose_required", ""},
 		{"institution with purpose", Request{Principal: bank, EnterpriseID: 7, Items: items, Purpose: PurposeLoan}, true, "access.allowed", PurposeLoan},
 		{"institution with made-up purpose", Request{Principal: bank, EnterpriseID: 7, Items: items, Purpose: "curiosity"}, false, "access.unknown_purpose", "curiosity"},
+		{"institution claiming an audit", Request{Principal: bank, EnterpriseID: 7, Items: items, Purpose: PurposeAudit}, false, "access.purpose_not_allowed", ""},
+		{"operator auditing", Request{Principal: op, EnterpriseID: 7, Items: items, Purpose: PurposeAudit}, true, "access.allowed", PurposeAudit},
 		{"enterprise reads itself", Request{Principal: ent, EnterpriseID: 7, Items: items}, true, "access.allowed", PurposeSelf},
 		{"enterprise reads another", Request{Principal: ent, EnterpriseID: 8, Items: items}, false, "access.not_own_enterprise", ""},
 		{"enterprise searches", Request{Principal: ent, Items: items}, false, "access.enterprise_search_denied", ""},

@@ -515,3 +515,28 @@ func (s *Service) ListAPIKeys(ctx context.Context, a Actor, orgID int64) ([]APIK
 	}
 	return s.Repo.ListAPIKeys(ctx, orgID)
 }
+
+// OrgDirectory resolves organisation ids to organisations for display
+// (names in user lists, the evidence log, an enterprise's list of who read
+// its data). Names and kinds are directory information, not enterprise
+// data, so any signed-in caller may resolve them. Unknown ids are left out.
+func (s *Service) OrgDirectory(ctx context.Context, ids []int64) (map[int64]Org, error) {
+	out := make(map[int64]Org, len(ids))
+	for _, id := range ids {
+		if id == 0 {
+			continue
+		}
+		if _, done := out[id]; done {
+			continue
+		}
+		o, err := s.Repo.OrgByID(ctx, id)
+		if fault.Is(err, fault.NotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out[id] = o
+	}
+	return out, nil
+}

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/creditbridge/creditbridge/internal/account"
-	"github.com/creditbridge/creditbridge/internal/fault"
 	"github.com/creditbridge/creditbridge/internal/server"
 )
 
@@ -111,29 +110,8 @@ func (u *UI) users(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// orgsByID resolves organisation ids for display (names in the user list
-// and the evidence log, and for an enterprise the institutions that read
-// its data). The account service offers no lookup of one organisation to
-// callers below operator staff, so this reads the account store directly:
-// organisation names and kinds are directory information, not enterprise
-// data, and no access decision applies to them. Unknown ids are left out.
+// orgsByID resolves organisation ids for display through the account
+// service's directory.
 func (u *UI) orgsByID(ctx context.Context, ids []int64) (map[int64]account.Org, error) {
-	out := make(map[int64]account.Org, len(ids))
-	for _, id := range ids {
-		if id == 0 {
-			continue
-		}
-		if _, done := out[id]; done {
-			continue
-		}
-		o, err := u.d.Accounts.Repo.OrgByID(ctx, id)
-		if fault.Is(err, fault.NotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		out[id] = o
-	}
-	return out, nil
+	return u.d.Accounts.OrgDirectory(ctx, ids)
 }
