@@ -69,13 +69,13 @@ const (
 
 // Purposes a reader may state.
 const (
-	PurposeOperation     = "platform_operation"   // operator's own work
-	PurposeSelf          = "self_query"           // the enterprise reads its own data
-	PurposeAudit         = "audit"                // auditor's review
-	PurposeLoan          = "loan_application"     // institution assessing a loan
-	PurposeDataMatching  = "data_matching"        // department matching its records
-	PurposeMonitoring    = "post_loan_monitoring" // institution watching a borrower
-	PurposeCreditReview  = "credit_line_review"
+	PurposeOperation    = "platform_operation"   // operator's own work
+	PurposeSelf         = "self_query"           // the enterprise reads its own data
+	PurposeAudit        = "audit"                // auditor's review
+	PurposeLoan         = "loan_application"     // institution assessing a loan
+	PurposeDataMatching = "data_matching"        // department matching its records
+	PurposeMonitoring   = "post_loan_monitoring" // institution watching a borrower
+	PurposeCreditReview = "credit_line_review"
 )
 
 // Purposes lists every purpose a request may state.
