@@ -221,25 +221,6 @@ var (
 	sizes      = []string{"micro", "micro", "small", "small", "medium"}
 )
 
-// orgCodeCheck is the GB 11714 check character of an 8-digit
-// organisation code body: weights 3 7 9 10 5 8 4 2, C9 = 11 - sum mod 11,
-// 10 written X and 11 written 0.
-func orgCodeCheck(body string) byte {
-	weights := [8]int{3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for i := range 8 {
-		sum += int(body[i]-'0') * weights[i]
-	}
-	switch c := 11 - sum%11; c {
-	case 10:
-		return 'X'
-	case 11:
-		return '0'
-	default:
-		return byte('0' + c)
-	}
-}
-
 // generate makes n distinct enterprises with valid unified social credit
 // codes (GB 32100 check character; GB 11714 organisation code inside).
 func generate(n int) ([]enterprise.Record, error) {
@@ -253,7 +234,7 @@ func generate(n int) ([]enterprise.Record, error) {
 	for i := range out {
 		d := divisions[rng.IntN(len(divisions))]
 		body := fmt.Sprintf("%08d", first+i)
-		code, err := creditcode.Complete("91" + d.code + body + string(orgCodeCheck(body)))
+		code, err := creditcode.Complete("91" + d.code + body + string(creditcode.OrgCodeCheck(body)))
 		if err != nil {
 			return nil, fmt.Errorf("bench: generate code: %w", err)
 		}

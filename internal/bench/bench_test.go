@@ -90,7 +90,7 @@ func TestGeneratedCodesAreValidAndDistinct(t *testing.T) {
 			t.Fatalf("duplicate code %s", r.Code)
 		}
 		seen[r.Code] = true
-		if got := orgCodeCheck(r.Code[8:16]); got != r.Code[16] {
+		if got := creditcode.OrgCodeCheck(r.Code[8:16]); got != r.Code[16] {
 			t.Fatalf("code %s: organisation code check %c, want %c", r.Code, r.Code[16], got)
 		}
 	}
@@ -99,7 +99,7 @@ func TestGeneratedCodesAreValidAndDistinct(t *testing.T) {
 func TestOrgCodeCheckMatchesPublishedCodes(t *testing.T) {
 	// Organisation codes inside real unified social credit codes.
 	for _, c := range []string{"914403001922038216", "91110108551385082Q"} {
-		if got := orgCodeCheck(c[8:16]); got != c[16] {
+		if got := creditcode.OrgCodeCheck(c[8:16]); got != c[16] {
 			t.Errorf("%s: check of %s = %c, want %c", c, c[8:16], got, c[16])
 		}
 	}

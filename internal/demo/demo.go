@@ -161,29 +161,6 @@ var (
 	givennames = []string{"伟", "芳", "娜", "敏", "静", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "建华", "志强", "海燕"}
 )
 
-// orgCodeCheck computes the GB 11714 check character of an 8-character
-// organisation code body, so generated codes are valid at that level too.
-func orgCodeCheck(body string) byte {
-	w := []int{3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for i := 0; i < 8; i++ {
-		c := body[i]
-		v := int(c - '0')
-		if c >= 'A' && c <= 'Z' {
-			v = int(c-'A') + 10
-		}
-		sum += v * w[i]
-	}
-	switch r := 11 - sum%11; r {
-	case 10:
-		return 'X'
-	case 11:
-		return '0'
-	default:
-		return byte('0' + r)
-	}
-}
-
 func counties(province string) []region.Division {
 	var out []region.Division
 	for _, city := range region.Children(province + "0000") {
@@ -213,7 +190,7 @@ func registerEnterprises(ctx context.Context, ent *enterprise.Service, rng *mran
 		nameZH := cityZH + brands[b] + t.zh + "有限公司"
 		nameEN := city.NameEN + " " + brandsEN[b] + " " + t.en + " Co., Ltd."
 		body := fmt.Sprintf("%08d", rng.IntN(100000000))
-		first17 := "91" + place.Code + body + string(orgCodeCheck(body))
+		first17 := "91" + place.Code + body + string(creditcode.OrgCodeCheck(body))
 		code, err := creditcode.Complete(first17)
 		if err != nil {
 			return nil, fmt.Errorf("demo: %w", err)
