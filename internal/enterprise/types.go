@@ -74,6 +74,11 @@ type Store interface {
 	// Version (1); it must return fault.Conflict with code
 	// "enterprise.duplicate" if the code is registered.
 	CreateEnterprise(ctx context.Context, r *Record) error
+	// CreateEnterprises inserts many records in one transaction with the
+	// backend's bulk path (bulk loads, seeding), setting each ID,
+	// CreatedAt, UpdatedAt and Version; a duplicate code anywhere fails
+	// the whole call with fault.Conflict "enterprise.duplicate".
+	CreateEnterprises(ctx context.Context, rs []*Record) error
 	// EnterpriseByCode and EnterpriseByID must return fault.NotFound (code
 	// "enterprise.not_found") if unknown.
 	EnterpriseByCode(ctx context.Context, code string) (Record, error)

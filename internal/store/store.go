@@ -6,6 +6,7 @@ import (
 	"github.com/creditbridge/creditbridge/internal/account"
 	"github.com/creditbridge/creditbridge/internal/audit"
 	"github.com/creditbridge/creditbridge/internal/enterprise"
+	"github.com/creditbridge/creditbridge/internal/facts"
 )
 
 // Store is every domain's storage, plus transactions and lifecycle.
@@ -13,6 +14,7 @@ type Store interface {
 	enterprise.Store
 	account.Store
 	audit.Store
+	facts.Store
 
 	// InTx runs fn inside one transaction: every call on the Store passed
 	// to fn commits together when fn returns nil and rolls back otherwise.
