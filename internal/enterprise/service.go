@@ -243,6 +243,31 @@ func (s *Service) Register(ctx context.Context, p access.Principal, in Input) (V
 	return ViewOf(r), nil
 }
 
+// Prepare validates an input and seals its personal data, returning the
+// record a bulk load stores (see Import). Errors are as for Register.
+func (s *Service) Prepare(in Input) (Record, error) { return s.validate(in) }
+
+// Import registers many prepared records in the caller's transaction with
+// the store's bulk path and one evidence entry for the batch (action
+// "enterprise.import", detail naming the batch and count). It sets the
+// records' ids. Bulk loads (seeding, a department's registration snapshot)
+// use it; one duplicate code fails the whole batch.
+func (s *Service) Import(ctx context.Context, tx Repo, p access.Principal, batch string, rs []*Record) error {
+	if !canRegister(p) {
+		return fault.New(fault.Forbidden, "enterprise.register_forbidden", "your role may not register enterprises")
+	}
+	if len(rs) == 0 {
+		return nil
+	}
+	if err := tx.CreateEnterprises(ctx, rs); err != nil {
+		return err
+	}
+	e := actorEntry(p, s.now(), "enterprise.import")
+	e.Items = []string{access.ItemRegistration, access.ItemLegalRep}
+	e.Detail = fmt.Sprintf("batch %s: %d enterprises, codes %s … %s", batch, len(rs), rs[0].Code, rs[len(rs)-1].Code)
+	return tx.AppendAudit(ctx, &e)
+}
+
 // lookup finds an enterprise by its code, validating the code first so a
 // malformed code is Invalid (with the reason) rather than NotFound.
 func (s *Service) lookup(ctx context.Context, code string) (Record, error) {

@@ -170,6 +170,10 @@ func dialect() sqldb.Dialect {
 		LockRow:     " FOR UPDATE",
 		TableExists: `SELECT CASE WHEN to_regclass($1) IS NULL THEN 0 ELSE 1 END`,
 		Classify:    classify,
+		// One nextval per row of generate_series: safe beside concurrent
+		// inserts, each call gets distinct values (not necessarily
+		// consecutive ones).
+		NextIDs: `SELECT nextval(pg_get_serial_sequence($1, 'id')) FROM generate_series(1, $2)`,
 	}
 }
 
@@ -229,6 +233,39 @@ type tx struct {
 
 func (t tx) Commit(ctx context.Context) error   { return t.t.Commit(ctx) }
 func (t tx) Rollback(ctx context.Context) error { return t.t.Rollback(ctx) }
+
+// CopyFrom loads rows with COPY FROM STDIN in pgx's binary format
+// (sqldb.Copier). pgx encodes each value by the column's type, so the
+// Querier conventions hold: a "YYYY-MM-DD" string reaches a DATE column
+// through pgx's text-to-binary fallback.
+func (t tx) CopyFrom(ctx context.Context, table string, columns []string, n int, fill func(i int, dst []any)) (int64, error) {
+	return t.t.CopyFrom(ctx, pgx.Identifier{table}, columns, &copySource{n: n, fill: fill, row: make([]any, len(columns))})
+}
+
+var _ sqldb.Copier = tx{}
+
+// copySource feeds pgx one row at a time from fill, reusing one slice: pgx
+// encodes a row's values before it asks for the next.
+type copySource struct {
+	n, i int
+	fill func(int, []any)
+	row  []any
+}
+
+func (s *copySource) Next() bool {
+	if s.i >= s.n {
+		return false
+	}
+	s.i++
+	return true
+}
+
+func (s *copySource) Values() ([]any, error) {
+	s.fill(s.i-1, s.row)
+	return s.row, nil
+}
+
+func (s *copySource) Err() error { return nil }
 
 type engine struct{ pool *pgxpool.Pool }
 

@@ -49,6 +49,36 @@ type Tx interface {
 	Rollback(ctx context.Context) error
 }
 
+// Copier is implemented by a Tx whose engine has a bulk-load protocol
+// (PostgreSQL: COPY FROM STDIN in binary). sqldb's bulk methods use it when
+// the transaction offers it and fall back to a prepared INSERT per row
+// otherwise.
+type Copier interface {
+	// CopyFrom inserts n rows into table's columns and returns how many it
+	// inserted. fill(i, dst) writes row i's values into dst (one per
+	// column, Querier's argument conventions; a DATE column takes
+	// "YYYY-MM-DD" text); dst is reused for the next row once its values
+	// are consumed. A constraint violation fails the whole copy.
+	CopyFrom(ctx context.Context, table string, columns []string, n int, fill func(i int, dst []any)) (int64, error)
+}
+
+// Preparer is implemented by a Tx that can prepare a statement on its own
+// connection for the rest of the transaction (SQLite: the one writer
+// connection, which the statement cache cannot prepare on while a
+// transaction holds it). Bulk methods prepare their INSERT once and run it
+// per row; without a Preparer they run the same SQL through the Tx.
+type Preparer interface {
+	Prepare(ctx context.Context, sql string) (Stmt, error)
+}
+
+// Stmt is a statement prepared by a Preparer, valid until Close or the end
+// of its transaction, whichever comes first.
+type Stmt interface {
+	Exec(ctx context.Context, args ...any) (int64, error)
+	QueryRow(ctx context.Context, args ...any) Row
+	Close() error
+}
+
 // Engine is what a backend provides: where reads and writes go outside a
 // transaction, how a transaction starts, and the lifecycle of the pools.
 type Engine interface {
@@ -94,4 +124,10 @@ type Dialect struct {
 	// Classify recognises the driver's typed constraint errors; it must
 	// not inspect message text.
 	Classify func(error) Violation
+	// NextIDs, where the engine has sequences, is a query taking a table
+	// name ($1) and a count ($2) and returning that many unused values of
+	// the table's id sequence, one per row. A bulk insert that must hand
+	// ids back and loads with a Copier reserves them with it first; empty
+	// on SQLite, whose bulk path reads each id back with RETURNING.
+	NextIDs string
 }

@@ -2,7 +2,10 @@
 // and PostgreSQL backends. It speaks SQL that both dialects accept ($N
 // placeholders, RETURNING, CHECK constraints instead of enums, JSON text
 // instead of arrays, integer fen) over a tiny adapter interface (Querier, Tx,
-// Engine) that each backend implements once for its driver.
+// Engine) that each backend implements once for its driver. Bulk loads use a
+// transaction's optional fast path: a Copier (PostgreSQL COPY) or a
+// Preparer (SQLite: one INSERT prepared on the transaction's connection),
+// falling back to one INSERT per row through the Tx (see bulk.go).
 //
 // The few real differences between the dialects live in Dialect: how a
 // constraint violation is recognised, how the audit head is locked and how a

@@ -2,8 +2,11 @@ package sqldb
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/creditbridge/creditbridge/internal/enterprise"
 	"github.com/creditbridge/creditbridge/internal/fault"
@@ -14,8 +17,14 @@ var (
 	errEnterpriseStale    = fault.New(fault.Conflict, "enterprise.stale", "enterprise was changed by someone else; reload and retry")
 )
 
+// errEnterpriseDuplicate is the conflict for code; an empty code (not
+// known) leaves the parameter out.
 func errEnterpriseDuplicate(code string) *fault.Error {
-	return fault.New(fault.Conflict, "enterprise.duplicate", "enterprise already registered").With("code", code)
+	e := fault.New(fault.Conflict, "enterprise.duplicate", "enterprise already registered")
+	if code == "" {
+		return e
+	}
+	return e.With("code", code)
 }
 
 const enterpriseCols = `id, code, name_zh, name_en, division, industry, size, status,
@@ -64,6 +73,139 @@ func (s *Store) CreateEnterprise(ctx context.Context, r *enterprise.Record) erro
 		return s.dbErr("create enterprise", err, errEnterpriseDuplicate(r.Code))
 	}
 	r.ID, r.CreatedAt, r.UpdatedAt, r.Version, r.FoundedOn = id, now, now, 1, founded
+	return nil
+}
+
+// enterpriseInsertCols are the columns a new enterprise is written with;
+// created_at and updated_at take the same value.
+var enterpriseInsertCols = []string{"code", "name_zh", "name_en", "division", "industry", "size", "status",
+	"registered_capital", "founded_on", "address", "legal_rep_masked", "legal_rep_sealed",
+	"created_at", "updated_at", "version"}
+
+func fillEnterprise(v []any, r *enterprise.Record, now time.Time) {
+	v[0], v[1], v[2], v[3], v[4], v[5], v[6] = r.Code, r.NameZH, r.NameEN, r.Division, r.Industry, r.Size, string(r.Status)
+	v[7], v[8], v[9], v[10], v[11] = r.RegisteredCapital, dateArg(r.FoundedOn), r.Address, r.LegalRepMasked, sealedArg(r.LegalRepSealed)
+	v[12], v[13], v[14] = now, now, int64(1)
+}
+
+// CreateEnterprises inserts rs in one transaction (its own or the
+// caller's) with the engine's bulk path, then sets each record's ID,
+// CreatedAt, UpdatedAt, Version (1) and FoundedOn (its calendar date), as
+// CreateEnterprise does; on error it sets nothing and stores nothing. A
+// code twice in rs, or one already registered, is fault.Conflict
+// "enterprise.duplicate" with the code when it can be told.
+//
+// PostgreSQL reserves the ids from the identity sequence (Dialect.NextIDs)
+// and COPYs the rows with them. The alternative, COPY then SELECT id, code
+// WHERE code = ANY(codes), sends every code twice and probes the unique
+// index once more per row to recover ids the database could have handed
+// out up front. Reserved ids are sorted, so they ascend in the order of rs
+// as single inserts' would; a rollback leaves a gap in the sequence, as a
+// failed single insert does. SQLite runs one prepared INSERT ... RETURNING
+// id per record.
+func (s *Store) CreateEnterprises(ctx context.Context, rs []*enterprise.Record) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	seen := make(map[string]struct{}, len(rs))
+	for _, r := range rs {
+		if _, dup := seen[r.Code]; dup {
+			return errEnterpriseDuplicate(r.Code)
+		}
+		seen[r.Code] = struct{}{}
+	}
+	now := s.stamp()
+	ids := make([]int64, len(rs))
+	err := s.inTx(ctx, func(tx *Store) error {
+		if c, ok := tx.tx.(Copier); ok && tx.d.NextIDs != "" {
+			return tx.copyEnterprises(ctx, c, rs, now, ids)
+		}
+		return tx.insertEnterprises(ctx, rs, now, ids)
+	})
+	if err != nil {
+		return err
+	}
+	for i, r := range rs {
+		r.ID, r.CreatedAt, r.UpdatedAt, r.Version, r.FoundedOn = ids[i], now, now, 1, dateOf(r.FoundedOn)
+	}
+	return nil
+}
+
+// copyEnterprises is CreateEnterprises over a Copier: reserve len(rs) ids,
+// then COPY the rows with them.
+func (tx *Store) copyEnterprises(ctx context.Context, c Copier, rs []*enterprise.Record, now time.Time, ids []int64) error {
+	rows, err := tx.w.Query(ctx, tx.d.NextIDs, "enterprises", len(rs))
+	if err != nil {
+		return tx.dbErr("reserve enterprise ids", err)
+	}
+	reserved, err := collect(rows, func(row scanner) (int64, error) {
+		var id int64
+		return id, row.Scan(&id)
+	})
+	if err != nil {
+		return tx.dbErr("reserve enterprise ids", err)
+	}
+	if len(reserved) != len(rs) {
+		return fmt.Errorf("reserve enterprise ids: got %d, want %d", len(reserved), len(rs))
+	}
+	slices.Sort(reserved)
+	copy(ids, reserved)
+	cols := append([]string{"id"}, enterpriseInsertCols...)
+	_, err = c.CopyFrom(ctx, "enterprises", cols, len(rs), func(i int, v []any) {
+		v[0] = ids[i]
+		fillEnterprise(v[1:], rs[i], now)
+	})
+	if err != nil && tx.d.Classify(err) == UniqueViolation {
+		// COPY does not say which row collided. The duplicates within rs
+		// were ruled out before, so it is a registered code: look it up
+		// outside this (now failed) transaction. A code inserted earlier
+		// in the caller's uncommitted transaction is not visible there, and
+		// the error then carries no code.
+		return errEnterpriseDuplicate(tx.registeredCode(ctx, rs)).Wrap(err)
+	}
+	return tx.dbErr("create enterprises", err)
+}
+
+// registeredCode returns the first code of rs that is already committed to
+// the registry, or "" if none is (or the lookup fails: it only improves an
+// error message).
+func (s *Store) registeredCode(ctx context.Context, rs []*enterprise.Record) string {
+	const chunk = 500
+	r := s.e.Reader()
+	for start := 0; start < len(rs); start += chunk {
+		part := rs[start:min(start+chunk, len(rs))]
+		var a args
+		ph := make([]string, len(part))
+		for i, rec := range part {
+			ph[i] = a.add(rec.Code)
+		}
+		var code string
+		err := r.QueryRow(ctx, `SELECT code FROM enterprises WHERE code IN (`+strings.Join(ph, ", ")+`) LIMIT 1`, a...).Scan(&code)
+		if err == nil {
+			return code
+		}
+		if !errors.Is(err, ErrNoRows) {
+			return ""
+		}
+	}
+	return ""
+}
+
+// insertEnterprises is CreateEnterprises with one prepared INSERT ...
+// RETURNING id per record.
+func (tx *Store) insertEnterprises(ctx context.Context, rs []*enterprise.Record, now time.Time, ids []int64) error {
+	st, err := tx.prepare(ctx, insertSQL("enterprises", enterpriseInsertCols)+" RETURNING id")
+	if err != nil {
+		return tx.dbErr("create enterprises", err)
+	}
+	defer st.Close()
+	v := make([]any, len(enterpriseInsertCols))
+	for i, r := range rs {
+		fillEnterprise(v, r, now)
+		if err := st.QueryRow(ctx, v...).Scan(&ids[i]); err != nil {
+			return tx.dbErr("create enterprises", err, errEnterpriseDuplicate(r.Code))
+		}
+	}
 	return nil
 }
 

@@ -75,3 +75,18 @@ func TestLoadMigrationsRequiresNumberedFilesFromOneWithoutGaps(t *testing.T) {
 		}
 	}
 }
+
+func TestInsertSQLNumbersOnePlaceholderPerColumn(t *testing.T) {
+	if got, want := insertSQL("facts", []string{"a", "b", "c"}), "INSERT INTO facts (a, b, c) VALUES ($1, $2, $3)"; got != want {
+		t.Fatalf("insertSQL = %q, want %q", got, want)
+	}
+}
+
+func TestFactsLimitDefaultsAndCaps(t *testing.T) {
+	tests := []struct{ in, want int }{{0, DefaultFactsLimit}, {-1, DefaultFactsLimit}, {7, 7}, {MaxFactsLimit, MaxFactsLimit}, {MaxFactsLimit + 1, MaxFactsLimit}}
+	for _, tc := range tests {
+		if got := factsLimit(tc.in); got != tc.want {
+			t.Errorf("factsLimit(%d) = %d, want %d", tc.in, got, tc.want)
+		}
+	}
+}

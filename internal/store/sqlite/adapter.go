@@ -205,6 +205,37 @@ func (t tx) Rollback(ctx context.Context) error {
 	return err
 }
 
+// Prepare prepares query on the transaction's connection, for a bulk load
+// that runs it once per row (sqldb.Preparer). The statement is closed by
+// the caller, or at the latest when the transaction ends.
+func (t tx) Prepare(ctx context.Context, query string) (sqldb.Stmt, error) {
+	st, err := t.t.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return stmt{st}, nil
+}
+
+// stmt adapts a prepared *sql.Stmt to sqldb.Stmt, converting times as conn
+// does.
+type stmt struct{ st *sql.Stmt }
+
+func (s stmt) Exec(ctx context.Context, args ...any) (int64, error) {
+	res, err := s.st.ExecContext(ctx, convert(args)...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func (s stmt) QueryRow(ctx context.Context, args ...any) sqldb.Row {
+	return row{s.st.QueryRowContext(ctx, convert(args)...)}
+}
+
+func (s stmt) Close() error { return s.st.Close() }
+
+var _ sqldb.Preparer = tx{}
+
 func (t tx) warm(ctx context.Context) {
 	if t.stmts == nil || t.missed == nil {
 		return

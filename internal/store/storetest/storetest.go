@@ -37,6 +37,7 @@ func Run(t *testing.T, h Harness) {
 	var all []testCase
 	all = append(all, lifecycleCases...)
 	all = append(all, enterpriseCases...)
+	all = append(all, bulkEnterpriseCases...)
 	all = append(all, searchCases...)
 	all = append(all, orgCases...)
 	all = append(all, userCases...)
@@ -44,6 +45,7 @@ func Run(t *testing.T, h Harness) {
 	all = append(all, apiKeyCases...)
 	all = append(all, auditCases...)
 	all = append(all, tamperCases...)
+	all = append(all, factCases...)
 	all = append(all, txCases...)
 	// The group waits for its parallel subtests, so Run returns only when
 	// the whole suite is done (the caller may then record that it ran).
