@@ -4,12 +4,14 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -22,7 +24,9 @@ import (
 	"github.com/creditbridge/creditbridge/internal/demo"
 	"github.com/creditbridge/creditbridge/internal/fault"
 	"github.com/creditbridge/creditbridge/internal/keys"
+	"github.com/creditbridge/creditbridge/internal/seed"
 	"github.com/creditbridge/creditbridge/internal/store/backend"
+	"github.com/creditbridge/creditbridge/internal/synth"
 )
 
 // Env is what a command run may touch of the process: arguments,
@@ -43,12 +47,15 @@ Usage:
   creditbridge demo      [flags]   run a demo node (SQLite under ./data, demo accounts printed)
   creditbridge serve     [flags]   run a node
   creditbridge migrate   [flags]   apply database migrations (required for PostgreSQL)
+  creditbridge seed --enterprises N [--seed S] [--months M] [--province 32] [--db DSN] [--files DIR] [--no-db]
+                                   generate a synthetic region into the database and/or department files
   creditbridge org create    --kind K --name N [--name-en N] [--enterprise CODE] [--access-tier T]
   creditbridge user create   --org ID --username U --role R [--display-name N] [--password-stdin]
   creditbridge apikey create --org ID --name N --scopes enterprise:read[,data:write] [--expires 720h]
   creditbridge audit verify  [--pubkey FILE]    verify the evidence log (exit 1 if broken)
   creditbridge audit checkpoint                 sign the evidence log head now
   creditbridge bench store --db DSN --enterprises N   storage benchmark, prints JSON
+  creditbridge bench seed  --db DSN --enterprises N [--months M]   seeding benchmark, prints JSON
   creditbridge version
 
 Every command takes the configuration flags (see 'creditbridge serve -h'):
@@ -73,6 +80,8 @@ func Run(ctx context.Context, e Env) int {
 		err = runServe(ctx, e, rest, true)
 	case "migrate":
 		err = runMigrate(ctx, e, rest)
+	case "seed":
+		err = runSeed(ctx, e, rest)
 	case "org create":
 		err = runOrgCreate(ctx, e, rest)
 	case "user create":
@@ -85,6 +94,8 @@ func Run(ctx context.Context, e Env) int {
 		err = runAuditCheckpoint(ctx, e, rest)
 	case "bench store":
 		err = runBenchStore(ctx, e, rest)
+	case "bench seed":
+		err = runBenchSeed(ctx, e, rest)
 	case "version":
 		fmt.Fprintln(e.Stdout, Version())
 		return 0
@@ -160,7 +171,7 @@ func runServe(ctx context.Context, e Env, args []string, isDemo bool) error {
 	var demoN int
 	cfg, err := parse(e, name, args, func(fs *flag.FlagSet) {
 		if isDemo {
-			fs.IntVar(&demoN, "enterprises", 300, "demo enterprises to register on first start")
+			fs.IntVar(&demoN, "enterprises", 2000, "enterprises in the demo region, generated on first start")
 		}
 	})
 	if err != nil {
@@ -181,7 +192,7 @@ func runServe(ctx context.Context, e Env, args []string, isDemo bool) error {
 	if isDemo {
 		start := time.Now()
 		fmt.Fprintf(e.Stdout, "Preparing demo data in %s ...\n", cfg.DataDir)
-		accounts, err = demo.Seed(ctx, n.Accounts, n.Enterprises, cfg.DataDir, demo.Options{Enterprises: demoN})
+		accounts, err = demo.Seed(ctx, n.Store, n.Accounts, n.Enterprises, cfg.DataDir, demo.Options{Enterprises: demoN, Progress: terminal(e.Stderr)})
 		if err != nil {
 			return err
 		}
@@ -207,6 +218,80 @@ func runServe(ctx context.Context, e Env, args []string, isDemo bool) error {
 		e.Ready(addr)
 	}
 	return n.Serve(ctx, ln)
+}
+
+func runSeed(ctx context.Context, e Env, args []string) error {
+	var (
+		sc      synth.Config
+		files   string
+		noDB    bool
+		summary int
+	)
+	cfg, err := parse(e, "seed", args, func(fs *flag.FlagSet) {
+		fs.IntVar(&sc.Enterprises, "enterprises", 2000, "enterprises to generate (small 2000, medium 100000, large 1000000)")
+		fs.Uint64Var(&sc.Seed, "seed", 1, "generator seed: the same seed, size and months give the same region")
+		fs.IntVar(&sc.Months, "months", 36, "months of department data")
+		fs.StringVar(&sc.Province, "province", "32", "two-digit GB/T 2260 province code")
+		fs.Float64Var(&sc.DefaultRate, "default-rate", 0.05, "target default rate among borrowers (0.01-0.2)")
+		fs.StringVar(&files, "files", "", "also write department files and a manifest into this (new or empty) directory")
+		fs.BoolVar(&noDB, "no-db", false, "write files only, no database")
+		fs.IntVar(&summary, "summary", 0, "also print the generator's summary (shares, default rate, signal AUCs) over this many enterprises")
+	})
+	if err != nil {
+		return err
+	}
+	g, err := synth.New(sc)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	o := seed.Options{FilesDir: files, Progress: terminal(e.Stderr)}
+	if !noDB {
+		if backend.IsPostgres(cfg.DSN()) {
+			if _, err := backend.Migrate(ctx, cfg.DSN()); err != nil {
+				return err
+			}
+		}
+		n, err := openNode(ctx, e, cfg)
+		if err != nil {
+			return err
+		}
+		defer n.Close()
+		if have, err := n.Store.CountEnterprises(ctx); err != nil {
+			return err
+		} else if have > 0 {
+			return fmt.Errorf("the database already holds %d enterprises; seed into a new database (--db or --data-dir)", have)
+		}
+		o.Store, o.Enterprises = n.Store, n.Enterprises
+	}
+	res, err := seed.Run(ctx, g, o)
+	if err != nil {
+		return err
+	}
+	out := map[string]any{"result": res, "records": res.Records(), "records_per_sec": float64(res.Records()) / res.Seconds}
+	if summary > 0 {
+		sum, err := synth.Summarize(ctx, g, summary)
+		if err != nil {
+			return err
+		}
+		out["summary"] = sum
+	}
+	enc := json.NewEncoder(e.Stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+// terminal returns w if it is a terminal (progress lines rewrite
+// themselves there), else nil.
+func terminal(w io.Writer) io.Writer {
+	f, ok := w.(*os.File)
+	if !ok {
+		return nil
+	}
+	st, err := f.Stat()
+	if err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		return nil
+	}
+	return w
 }
 
 func runMigrate(ctx context.Context, e Env, args []string) error {
@@ -424,4 +509,19 @@ func runBenchStore(ctx context.Context, e Env, args []string) error {
 }
 
 // generatePassword returns 26 random base32 characters (130 bits).
+func runBenchSeed(ctx context.Context, e Env, args []string) error {
+	var n, months int
+	cfg, err := parse(e, "bench seed", args, func(fs *flag.FlagSet) {
+		fs.IntVar(&n, "enterprises", 2000, "enterprises in the synthetic region")
+		fs.IntVar(&months, "months", 36, "months of department data")
+	})
+	if err != nil {
+		return err
+	}
+	if n <= 0 || months <= 0 {
+		return fmt.Errorf("%w: --enterprises and --months must be positive", errUsage)
+	}
+	return bench.Seed(ctx, cfg.DSN(), n, months, e.Stdout)
+}
+
 func generatePassword() string { return rand.Text() }

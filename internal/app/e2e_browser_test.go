@@ -76,7 +76,7 @@ func TestBrowserSignInSearchAndSwitchLanguage(t *testing.T) {
 		t.Fatalf("open node: %v", err)
 	}
 	t.Cleanup(func() { n.Close() })
-	accounts, err := demo.Seed(ctx, n.Accounts, n.Enterprises, cfg.DataDir, demo.Options{Enterprises: 25})
+	accounts, err := demo.Seed(ctx, n.Store, n.Accounts, n.Enterprises, cfg.DataDir, demo.Options{Enterprises: 25})
 	if err != nil {
 		t.Fatalf("seed demo: %v", err)
 	}

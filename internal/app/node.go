@@ -28,6 +28,7 @@ import (
 	"github.com/creditbridge/creditbridge/internal/server"
 	"github.com/creditbridge/creditbridge/internal/store"
 	"github.com/creditbridge/creditbridge/internal/store/backend"
+	"github.com/creditbridge/creditbridge/internal/synth"
 	"github.com/creditbridge/creditbridge/internal/web"
 )
 
@@ -48,7 +49,7 @@ type Node struct {
 // package's message table.
 func Catalog(def i18n.Lang) (*i18n.Catalog, error) {
 	return i18n.New(def, server.Messages, api.Messages, access.Messages, account.Messages, enterprise.Messages,
-		audit.Messages, store.Messages, creditcode.Messages, personid.Messages, region.Messages, industry.Messages)
+		audit.Messages, store.Messages, synth.Messages, creditcode.Messages, personid.Messages, region.Messages, industry.Messages)
 }
 
 // ErrStaleSchema is returned by Open when the PostgreSQL schema is behind

@@ -24,6 +24,7 @@ import (
 	"github.com/creditbridge/creditbridge/internal/store/backend"
 	"github.com/creditbridge/creditbridge/internal/store/postgres"
 	"github.com/creditbridge/creditbridge/internal/store/sqlite"
+	"github.com/creditbridge/creditbridge/internal/synth"
 )
 
 // Result is the one JSON object Store prints. Rates are operations per
@@ -136,6 +137,8 @@ func open(ctx context.Context, dsn string) (store.Store, baseline, func() error,
 	base := &sqliteBaseline{w: wdb, r: rdb}
 	cleanup := func() error {
 		_, dropErr := wdb.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS bench_baseline`)
+		_, dropTxErr := wdb.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS bench_baseline_tx`)
+		dropErr = errors.Join(dropErr, dropTxErr)
 		return errors.Join(dropErr, s.Close())
 	}
 	return s, base, cleanup, nil
@@ -267,6 +270,9 @@ type baseline interface {
 	// insertEach inserts into bench_baseline_tx, one transaction per row.
 	insertEach(ctx context.Context, records []enterprise.Record) error
 	lookup(ctx context.Context, records []enterprise.Record, order []int) error
+	// loadFacts bulk-loads a generated region's records into a plain table
+	// (see Seed) and returns how many.
+	loadFacts(ctx context.Context, g *synth.Generator) (int64, error)
 }
 
 const baselineCols = `code, name_zh, name_en, division, industry, size, status, registered_capital,
