@@ -107,8 +107,24 @@ func createAccounts(ctx context.Context, acc *account.Service, own enterprise.Re
 	specs := []orgSpec{
 		{account.Org{Kind: account.KindOperator, Name: "江苏省公共信用信息中心（示范）", NameEN: "Jiangsu Public Credit Information Centre (demo)"},
 			[]userSpec{u("admin", "平台管理员", account.RoleOperatorAdmin), u("analyst", "数据分析员", account.RoleOperatorAnalyst)}},
-		{account.Org{Kind: account.KindDepartment, Name: "国家税务总局江苏省税务局（示范）", NameEN: "Jiangsu Tax Service (demo)"},
-			[]userSpec{u("tax", "税务专员", account.RoleDepartmentOfficer)}},
+	}
+	// One department of each kind that reports data (internal/synth's
+	// department codes double as usernames, but usernames need 3 letters).
+	for _, d := range []struct{ user, zh, en, officer string }{
+		{synth.DeptTax, "国家税务总局江苏省税务局（示范）", "Jiangsu Tax Service (demo)", "税务专员"},
+		{synth.DeptHRSS, "江苏省人力资源和社会保障厅（示范）", "Jiangsu Human Resources and Social Security (demo)", "社保专员"},
+		{"fund", "江苏省住房公积金管理中心（示范）", "Jiangsu Housing Provident Fund Centre (demo)", "公积金专员"},
+		{synth.DeptGrid, "国网江苏省电力有限公司（示范）", "State Grid Jiangsu Electric Power (demo)", "电力数据专员"},
+		{synth.DeptWater, "江苏示范水务有限公司", "Jiangsu Demo Water Co.", "水务数据专员"},
+		{synth.DeptGas, "江苏示范燃气有限公司", "Jiangsu Demo Gas Co.", "燃气数据专员"},
+		{synth.DeptCourt, "江苏省高级人民法院（示范）", "Jiangsu High People's Court (demo)", "法院数据专员"},
+		{synth.DeptSAMR, "江苏省市场监督管理局（示范）", "Jiangsu Administration for Market Regulation (demo)", "市场监管专员"},
+		{synth.DeptSci, "江苏省科学技术厅（示范）", "Jiangsu Department of Science and Technology (demo)", "科技专员"},
+	} {
+		specs = append(specs, orgSpec{account.Org{Kind: account.KindDepartment, Name: d.zh, NameEN: d.en},
+			[]userSpec{u(d.user, d.officer, account.RoleDepartmentOfficer)}})
+	}
+	specs = append(specs, []orgSpec{
 		{account.Org{Kind: account.KindInstitution, Name: "示范农村商业银行", NameEN: "Demo Rural Commercial Bank", AccessTier: 3},
 			[]userSpec{u("bank", "信贷经理", account.RoleInstitutionOfficer)}},
 		{account.Org{Kind: account.KindInstitution, Name: "示范融资担保有限公司", NameEN: "Demo Financing Guarantee Co.", AccessTier: 2},
@@ -117,7 +133,7 @@ func createAccounts(ctx context.Context, acc *account.Service, own enterprise.Re
 			[]userSpec{u("enterprise", "企业管理员", account.RoleEnterpriseAdmin)}},
 		{account.Org{Kind: account.KindAuditor, Name: "信用信息安全审计组（示范）", NameEN: "Credit Data Audit Team (demo)"},
 			[]userSpec{u("auditor", "审计员", account.RoleAuditor)}},
-	}
+	}...)
 	var out []Account
 	for _, sp := range specs {
 		o, err := acc.CreateOrg(ctx, sys, sp.org)
