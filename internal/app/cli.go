@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/creditbridge/creditbridge/internal/access"
 	"github.com/creditbridge/creditbridge/internal/account"
 	"github.com/creditbridge/creditbridge/internal/audit"
 	"github.com/creditbridge/creditbridge/internal/bench"
@@ -331,11 +332,11 @@ func runOrgCreate(ctx context.Context, e Env, args []string) error {
 	defer n.Close()
 	o := account.Org{Kind: account.OrgKind(kind), Name: name, NameEN: nameEN, AccessTier: tier}
 	if ent != "" {
-		r, err := n.Store.EnterpriseByCode(ctx, strings.ToUpper(strings.TrimSpace(ent)))
+		v, err := n.Enterprises.Get(ctx, access.System, ent, access.PurposeOperation)
 		if err != nil {
 			return describe(n, err)
 		}
-		o.EnterpriseID = r.ID
+		o.EnterpriseID = v.ID
 	}
 	o, err = n.Accounts.CreateOrg(ctx, account.SystemActor, o)
 	if err != nil {

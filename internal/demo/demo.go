@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/creditbridge/creditbridge/internal/access"
 	"github.com/creditbridge/creditbridge/internal/account"
 	"github.com/creditbridge/creditbridge/internal/enterprise"
 	"github.com/creditbridge/creditbridge/internal/seed"
@@ -97,7 +98,7 @@ type userSpec struct {
 	role          account.Role
 }
 
-func createAccounts(ctx context.Context, acc *account.Service, own enterprise.Record) ([]Account, error) {
+func createAccounts(ctx context.Context, acc *account.Service, own enterprise.View) ([]Account, error) {
 	sys := account.SystemActor
 	type orgSpec struct {
 		org   account.Org
@@ -154,14 +155,14 @@ func createAccounts(ctx context.Context, acc *account.Service, own enterprise.Re
 // seedRegion loads the small synthetic region (internal/synth) and returns
 // the registry record of its first enterprise, which gets the demo
 // enterprise account.
-func seedRegion(ctx context.Context, st store.Store, ent *enterprise.Service, opt Options) (enterprise.Record, error) {
+func seedRegion(ctx context.Context, st store.Store, ent *enterprise.Service, opt Options) (enterprise.View, error) {
 	g, err := synth.New(synth.Config{Enterprises: opt.Enterprises, Seed: opt.Seed, Province: opt.Province})
 	if err != nil {
-		return enterprise.Record{}, fmt.Errorf("demo: %w", err)
+		return enterprise.View{}, fmt.Errorf("demo: %w", err)
 	}
 	if _, err := seed.Run(ctx, g, seed.Options{Store: st, Enterprises: ent, Progress: opt.Progress}); err != nil {
-		return enterprise.Record{}, fmt.Errorf("demo: %w", err)
+		return enterprise.View{}, fmt.Errorf("demo: %w", err)
 	}
 	first := g.Enterprise(0).Profile
-	return st.EnterpriseByCode(ctx, first.Code)
+	return ent.Get(ctx, access.System, first.Code, access.PurposeOperation)
 }

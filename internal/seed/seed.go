@@ -179,25 +179,43 @@ func Input(p synth.Profile) enterprise.Input {
 		LegalRep: enterprise.LegalRep{Name: p.LegalRepName, IDNumber: p.LegalRepID}}
 }
 
-// Digest is a SHA-256 over the semantic content the seed wrote: every
+// Digest is a SHA-256 over the semantic content the seed wrote (a read of
+// every enterprise's data, decided and recorded by the access guard): every
 // enterprise's registry fields (not its wall-clock timestamps, not the
 // sealed bytes, whose nonce is random — the masked form stands in), and
 // its facts and loans in storage order. Two seeds with the same arguments
 // give the same digest.
 func Digest(ctx context.Context, st store.Store) (string, error) {
 	h := sha256.New()
+	var n int
+	guard := access.Guard{Log: st}
+	req := access.Request{Principal: access.System, Action: "region.digest", Items: []string{access.ItemRegistration}}
+	_, err := guard.Read(ctx, req, func(access.Decision) (any, error) {
+		var err error
+		n, err = digest(ctx, st, h)
+		return map[string]any{"enterprises": n, "covers": "registry, facts and loans of every enterprise"}, err
+	})
+	if err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func digest(ctx context.Context, st store.Store, h io.Writer) (int, error) {
 	const page = 500
+	n := 0
 	for offset := 0; ; offset += page {
 		rs, _, err := st.SearchEnterprises(ctx, enterprise.Query{Limit: page, Offset: offset})
 		if err != nil {
-			return "", err
+			return n, err
 		}
 		for _, r := range rs {
+			n++
 			fmt.Fprintf(h, "E|%s|%s|%s|%s|%s|%s|%s|%d|%s|%s|%s\n", r.Code, r.NameZH, r.NameEN, r.Division, r.Industry, r.Size, r.Status,
 				r.RegisteredCapital, r.FoundedOn.Format(time.DateOnly), r.Address, r.LegalRepMasked)
 			fs, err := st.QueryFacts(ctx, facts.Query{EnterpriseID: r.ID, Limit: 100000})
 			if err != nil {
-				return "", err
+				return n, err
 			}
 			for _, f := range fs {
 				fmt.Fprintf(h, "F|%s|%s|%s|%s|%d|%s|%s|%s|%s|%s|%d\n", f.Item, f.Shape, f.Period.Format(time.DateOnly), date(f.EndsOn), f.Num,
@@ -205,7 +223,7 @@ func Digest(ctx context.Context, st store.Store) (string, error) {
 			}
 			ls, err := st.LoansOf(ctx, r.ID)
 			if err != nil {
-				return "", err
+				return n, err
 			}
 			for _, l := range ls {
 				fmt.Fprintf(h, "L|%s|%s|%d|%d|%d|%s|%s|%s|%s|%d|%s|%s\n", l.Lender, l.ContractNo, l.AmountFen, l.RateBP, l.TermMonths,
@@ -213,10 +231,9 @@ func Digest(ctx context.Context, st store.Store) (string, error) {
 			}
 		}
 		if len(rs) < page {
-			break
+			return n, nil
 		}
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 func date(t time.Time) string {
