@@ -7,6 +7,7 @@ import (
 
 	"github.com/creditbridge/creditbridge/internal/account"
 	"github.com/creditbridge/creditbridge/internal/audit"
+	"github.com/creditbridge/creditbridge/internal/catalog"
 	"github.com/creditbridge/creditbridge/internal/enterprise"
 	"github.com/creditbridge/creditbridge/internal/fault"
 	"github.com/creditbridge/creditbridge/internal/i18n"
@@ -19,6 +20,7 @@ type Deps struct {
 	Accounts     *account.Service
 	Enterprises  *enterprise.Service
 	Audit        *audit.Service
+	Items        *catalog.Service
 	Problems     ProblemWriter
 	CookieSecure bool
 }
@@ -51,6 +53,12 @@ func (a *API) Routes() []Route {
 		{"GET", "/api/v1/enterprises/{code}", a.getEnterprise},
 		{"PATCH", "/api/v1/enterprises/{code}", a.updateEnterprise},
 		{"GET", "/api/v1/enterprises/{code}/history", a.enterpriseHistory},
+		{"GET", "/api/v1/catalog", a.listCatalog},
+		{"GET", "/api/v1/catalog/export", a.exportCatalog},
+		{"POST", "/api/v1/catalog/import", a.importCatalog},
+		{"GET", "/api/v1/catalog/{code}", a.getCatalogItem},
+		{"PUT", "/api/v1/catalog/{code}", a.putCatalogItem},
+		{"GET", "/api/v1/catalog/{code}/versions", a.catalogVersions},
 		{"GET", "/api/v1/orgs", a.listOrgs},
 		{"POST", "/api/v1/orgs", a.createOrg},
 		{"GET", "/api/v1/users", a.listUsers},

@@ -50,9 +50,10 @@ func pathParam(name, desc string, schema obj) obj {
 }
 
 var (
-	codeParam    = pathParam("code", "Unified social credit code (GB 32100-2015)", obj{"type": "string", "minLength": 18, "maxLength": 18})
-	idParam      = pathParam("id", "Numeric id", obj{"type": "integer", "format": "int64", "minimum": 1})
-	purposeParam = queryParam("purpose", "Purpose of the read, recorded as evidence (institutions must state one)",
+	codeParam     = pathParam("code", "Unified social credit code (GB 32100-2015)", obj{"type": "string", "minLength": 18, "maxLength": 18})
+	itemCodeParam = pathParam("code", "Catalogue item code, e.g. tax.vat_sales", obj{"type": "string", "maxLength": 64})
+	idParam       = pathParam("id", "Numeric id", obj{"type": "integer", "format": "int64", "minimum": 1})
+	purposeParam  = queryParam("purpose", "Purpose of the read, recorded as evidence (institutions must state one)",
 		obj{"type": "string", "enum": []string{"platform_operation", "self_query", "audit", "loan_application", "data_matching", "post_loan_monitoring", "credit_line_review"}})
 	limitParam = queryParam("limit", "Page size", obj{"type": "integer", "minimum": 0, "maximum": 500})
 	afterParam = queryParam("after", "Keyset: items with id greater than this", obj{"type": "integer", "format": "int64", "minimum": 0})
@@ -97,7 +98,45 @@ func schemas() obj {
 		"legal_representative": object([]string{"name"}, obj{"name": str("Name"), "id_number": str("Resident identity number (GB 11643)")}),
 	})
 	tm := obj{"type": "string", "format": "date-time"}
+	date := func(desc string) obj { return obj{"type": "string", "format": "date", "description": desc} }
+	itemProps := func() obj {
+		return obj{
+			"code": str("Item code, e.g. tax.vat_sales"), "name_zh": str("Chinese name"), "name_en": str("English name"),
+			"category": obj{"type": "string", "enum": []string{"registration", "licence", "penalty", "judicial", "list", "honour", "tax",
+				"social_insurance", "housing_fund", "utilities", "customs", "property", "ip_rd", "financing"}},
+			"department":  str("Source department code (tax, hrss, hf, grid, water, gas, court, samr, sci, customs, nr, ipo, fin, ...)"),
+			"shape":       obj{"type": "string", "enum": []string{"attribute", "measure", "event"}},
+			"unit":        str("Unit of a value: fen, persons, kWh, m3, points; empty if unused"),
+			"frequency":   obj{"type": "string", "enum": []string{"realtime", "daily", "monthly", "quarterly", "yearly", "event"}},
+			"modes":       arrayOf(obj{"type": "string", "enum": []string{"physical", "interface", "verification"}}),
+			"sharing":     obj{"type": "string", "enum": []string{"unconditional", "conditional", "not_shared"}},
+			"disclosure":  obj{"type": "string", "enum": []string{"public", "on_application", "not_public"}},
+			"grade":       obj{"type": "integer", "minimum": 1, "maximum": 4, "description": "Data grade L1 public … L4 highly sensitive"},
+			"personal":    obj{"type": "boolean", "description": "Records contain personal information"},
+			"legal_basis": str("Legal basis (instruments by name)"), "effective_from": date("In force from"),
+			"effective_to": date("In force until; absent while in force"), "note": str("How values are used"),
+		}
+	}
+	itemRequired := []string{"code", "name_zh", "name_en", "category", "department", "shape", "frequency", "modes", "sharing",
+		"disclosure", "grade", "personal", "legal_basis", "effective_from"}
+	versionProps := itemProps()
+	versionProps["version"] = integer("Version of the item, 1, 2, ...")
+	versionProps["author_user_id"] = integer("Who made the version (0: the system)")
+	versionProps["author_name"] = str("Who made the version")
+	versionProps["reason"] = str("Why")
+	versionProps["created_at"] = tm
+	exportedProps := itemProps()
+	exportedProps["version"] = integer("Version when exported; ignored on import")
 	return obj{
+		"CatalogItem":    object(itemRequired, itemProps()),
+		"CatalogVersion": object(append(append([]string{}, itemRequired...), "version", "reason", "created_at"), versionProps),
+		"CatalogList":    object([]string{"items", "total"}, obj{"items": arrayOf(ref("CatalogVersion")), "total": obj{"type": "integer"}}),
+		"CatalogUpdate": object([]string{"item", "base_version", "reason"}, obj{"item": ref("CatalogItem"),
+			"base_version": integer("The version the change is based on (0 to add an item)"), "reason": str("Why (recorded with the version)")}),
+		"CatalogExport": object([]string{"format", "items"}, obj{"format": obj{"type": "string", "enum": []string{"creditbridge.catalog/v1"}},
+			"exported_at": tm, "items": arrayOf(object(itemRequired, exportedProps))}),
+		"CatalogImportResult": object([]string{"added", "changed", "unchanged"}, obj{"added": arrayOf(str("Code")),
+			"changed": arrayOf(str("Code")), "unchanged": obj{"type": "integer"}}),
 		"Problem": obj{"type": "object", "required": []string{"type", "title", "status", "detail", "code"}, "properties": obj{
 			"type": str("URI naming the problem type"), "title": str("Short, localized"), "status": obj{"type": "integer"},
 			"detail": str("Localized explanation a user can act on"), "instance": str("Request path"), "code": str("Stable error code"),
@@ -172,6 +211,27 @@ func Document() obj {
 		},
 		"/api/v1/enterprises/{code}/history": obj{"get": op("getEnterpriseHistory", "Attribute change history", "enterprises",
 			[]obj{codeParam, purposeParam}, nil, "200", resp("Changes", list(ref("Change"))), e4...)},
+		"/api/v1/catalog": obj{"get": op("listCatalog", "The catalogue of shared information: current version of every item, by category", "catalog",
+			[]obj{queryParam("category", "Keep one category", obj{"type": "string"})}, nil, "200", resp("Items", ref("CatalogList")), "400", "401")},
+		"/api/v1/catalog/{code}": obj{
+			"get": op("getCatalogItem", "One catalogue item, current version", "catalog", []obj{itemCodeParam}, nil, "200",
+				resp("Item", ref("CatalogVersion")), "401", "404"),
+			"put": op("putCatalogItem", "Change (or add, with base_version 0) a catalogue item: a new version with author and reason, in the evidence log",
+				"catalog", []obj{itemCodeParam}, jsonBody(ref("CatalogUpdate")), "200", resp("The new current version", ref("CatalogVersion")),
+				"201", "400", "401", "403", "409"),
+		},
+		"/api/v1/catalog/{code}/versions": obj{"get": op("listCatalogVersions", "Every version of an item, oldest first", "catalog",
+			[]obj{itemCodeParam}, nil, "200", resp("Versions", list(ref("CatalogVersion"))), "401", "404")},
+		"/api/v1/catalog/export": obj{"get": op("exportCatalog", "Export the current catalogue as JSON or XLSX", "catalog",
+			[]obj{queryParam("format", "json (default) or xlsx", obj{"type": "string", "enum": []string{"json", "xlsx"}})}, nil, "200",
+			obj{"description": "The catalogue", "content": obj{"application/json": obj{"schema": ref("CatalogExport")},
+				"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": obj{"schema": obj{"type": "string", "format": "binary"}}}},
+			"400", "401")},
+		"/api/v1/catalog/import": obj{"post": op("importCatalog", "Import a catalogue export (JSON or XLSX): validated first, applied atomically; changed items become new versions, unchanged ones are skipped",
+			"catalog", []obj{queryParam("reason", "Why (recorded with every new version)", obj{"type": "string"})},
+			obj{"required": true, "content": obj{"application/json": obj{"schema": ref("CatalogExport")},
+				"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": obj{"schema": obj{"type": "string", "format": "binary"}}}},
+			"200", resp("What changed", ref("CatalogImportResult")), "400", "401", "403", "409", "413")},
 		"/api/v1/orgs": obj{
 			"get": op("listOrgs", "List organisations", "accounts", []obj{queryParam("kind", "Kind", obj{"type": "string"}), limitParam, afterParam},
 				nil, "200", resp("Organisations", list(ref("Org"))), "400", "401", "403"),

@@ -131,6 +131,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // Messages are the texts of this package's codes.
 var Messages = map[string][2]string{
 	"request.content_type":            {"Send the body as application/json (got {got}).", "请求内容须为 application/json 格式（收到 {got}）。"},
+	"request.import_content_type":     {"Send the catalogue as application/json or as an XLSX workbook (got {got}).", "请以 application/json 或 XLSX 工作簿格式提交共享清单（收到 {got}）。"},
 	"problem.title.invalid":           {"Invalid request", "请求无效"},
 	"problem.title.not_found":         {"Not found", "未找到"},
 	"problem.title.conflict":          {"Conflict", "冲突"},

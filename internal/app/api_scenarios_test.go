@@ -75,7 +75,7 @@ func newWorld(t *testing.T) *world {
 	bank := mk(account.KindInstitution, "示范银行", 0, account.RoleInstitutionOfficer)
 	mk(account.KindEnterprise, "华为", w.ownEnt.ID, account.RoleEnterpriseAdmin)
 	mk(account.KindAuditor, "审计组", 0, account.RoleAuditor)
-	for _, r := range []account.Role{account.RoleOperatorAdmin, account.RoleInstitutionOfficer, account.RoleEnterpriseAdmin, account.RoleAuditor} {
+	for _, r := range []account.Role{account.RoleOperatorAdmin, account.RoleOperatorAnalyst, account.RoleInstitutionOfficer, account.RoleEnterpriseAdmin, account.RoleAuditor} {
 		rec := do(t, h, "POST", "/api/v1/auth/sign-in", actor{}, `{"username":"`+string(r)+`","password":"correct horse battery"}`, nil)
 		if rec.Code != 200 {
 			t.Fatalf("sign-in %s = %d %s", r, rec.Code, rec.Body)
@@ -205,6 +205,15 @@ func TestAPIScenarios(t *testing.T) {
 		{name: "auditor lists the evidence log", method: "GET", path: "/api/v1/audit?action=enterprise.read", as: "auditor", status: 200, contains: []string{`"action":"enterprise.read"`}},
 		{name: "auditor verifies the log", method: "GET", path: "/api/v1/audit/verify", as: "auditor", status: 200, contains: []string{`"ok":true`}},
 		{name: "institution cannot verify", method: "GET", path: "/api/v1/audit/verify", as: "institution_officer", status: 403},
+		{name: "every signed-in principal reads the catalogue", method: "GET", path: "/api/v1/catalog", as: "institution_officer", status: 200,
+			contains: []string{`"code":"registration.legal_representative"`, `"grade":4`, "《企业信息公示暂行条例》"}},
+		{name: "catalogue item by code", method: "GET", path: "/api/v1/catalog/tax.credit_grade", as: "enterprise_admin", status: 200, contains: []string{"纳税信用等级", `"version":1`}},
+		{name: "anonymous cannot read the catalogue", method: "GET", path: "/api/v1/catalog", status: 401},
+		{name: "analyst cannot edit the catalogue", method: "PUT", path: "/api/v1/catalog/tax.credit_grade", as: "operator_analyst",
+			body: `{"item":{"code":"tax.credit_grade"},"base_version":1,"reason":"x"}`, status: 403, contains: []string{"catalog.edit_forbidden"}},
+		{name: "catalogue edit with a bad grade names the field", method: "PUT", path: "/api/v1/catalog/tax.credit_grade", as: "operator_admin",
+			body:   `{"item":{"code":"tax.credit_grade","name_zh":"纳税信用等级","name_en":"Tax credit grade","category":"tax","department":"tax","shape":"attribute","unit":"points","frequency":"yearly","modes":["interface"],"sharing":"conditional","disclosure":"on_application","grade":0,"legal_basis":"《纳税信用管理办法》","effective_from":"2022-01-01"},"base_version":1,"reason":"x"}`,
+			status: 400, contains: []string{`"field":"grade"`, "catalog.grade"}},
 		{name: "unknown API path", method: "GET", path: "/api/v1/nope", as: "operator_admin", status: 404, contains: []string{"request.not_found"}},
 		{name: "openapi is public", method: "GET", path: "/api/v1/openapi.json", status: 200, contains: []string{`"openapi": "3.1.0"`}},
 		{name: "health", method: "GET", path: "/healthz", status: 200},

@@ -187,4 +187,19 @@ func TestServeRefusesStaleSchema(t *testing.T) {
 	if code := app.Run(ctx, app.Env{Args: []string{"org", "create", "--db", dsn, "--data-dir", dir, "--kind", "operator", "--name", "运营"}, Stdout: &out, Stderr: &out}); code != 0 {
 		t.Fatalf("org create after migrate: %d %s", code, out.String())
 	}
+	// Opening the node loaded the default catalogue, once: a second start
+	// leaves it (and its single evidence entry) as it was.
+	if code := app.Run(ctx, app.Env{Args: []string{"org", "create", "--db", dsn, "--data-dir", dir, "--kind", "auditor", "--name", "审计"}, Stdout: &out, Stderr: &out}); code != 0 {
+		t.Fatalf("second start: %d %s", code, out.String())
+	}
+	var items, loads int
+	if err := conn.QueryRow(ctx, "SELECT COUNT(*) FROM "+schema+".catalog_item_versions").Scan(&items); err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.QueryRow(ctx, "SELECT COUNT(*) FROM "+schema+".audit_log WHERE action = 'catalog.load_defaults'").Scan(&loads); err != nil {
+		t.Fatal(err)
+	}
+	if items < 40 || loads != 1 {
+		t.Fatalf("on PostgreSQL: %d catalogue versions and %d load entries, want at least 40 and 1", items, loads)
+	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/creditbridge/creditbridge/internal/account"
 	"github.com/creditbridge/creditbridge/internal/api"
 	"github.com/creditbridge/creditbridge/internal/audit"
+	"github.com/creditbridge/creditbridge/internal/catalog"
 	"github.com/creditbridge/creditbridge/internal/config"
 	"github.com/creditbridge/creditbridge/internal/creditcode"
 	"github.com/creditbridge/creditbridge/internal/enterprise"
@@ -42,6 +43,7 @@ type Node struct {
 	Accounts    *account.Service
 	Enterprises *enterprise.Service
 	Audit       *audit.Service
+	Items       *catalog.Service // the catalogue of shared information
 	Metrics     *server.Metrics
 }
 
@@ -49,7 +51,7 @@ type Node struct {
 // package's message table.
 func Catalog(def i18n.Lang) (*i18n.Catalog, error) {
 	return i18n.New(def, server.Messages, api.Messages, access.Messages, account.Messages, enterprise.Messages,
-		audit.Messages, store.Messages, synth.Messages, creditcode.Messages, personid.Messages, region.Messages, industry.Messages)
+		catalog.Messages, audit.Messages, store.Messages, synth.Messages, creditcode.Messages, personid.Messages, region.Messages, industry.Messages)
 }
 
 // ErrStaleSchema is returned by Open when the PostgreSQL schema is behind
@@ -100,6 +102,20 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*Node, erro
 		Seal: ks.Data,
 	}
 	n.Audit = &audit.Service{Store: st, Keys: []ed25519.PublicKey{ks.Public()}}
+	n.Items = &catalog.Service{
+		Repo: st,
+		InTx: func(ctx context.Context, fn func(catalog.Repo) error) error {
+			return st.InTx(ctx, func(s store.Store) error { return fn(s) })
+		},
+	}
+	// The schema is current here (checked above) on either backend, so the
+	// default catalogue can be loaded; it happens once, on an empty catalogue.
+	if loaded, err := n.Items.LoadDefaults(ctx); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("load the default catalogue: %w", err)
+	} else if loaded {
+		log.Info("default catalogue of shared information loaded")
+	}
 	var stats store.StatsReporter
 	if sr, ok := st.(store.StatsReporter); ok {
 		stats = sr
@@ -115,7 +131,7 @@ func (n *Node) Close() error { return n.Store.Close() }
 // readiness and metrics, behind the middleware chain.
 func (n *Node) Handler() (http.Handler, error) {
 	problems := api.ProblemWriter{Catalog: n.Catalog, Log: n.Log}
-	ui, err := web.New(web.Deps{Catalog: n.Catalog, Accounts: n.Accounts, Enterprises: n.Enterprises, Audit: n.Audit,
+	ui, err := web.New(web.Deps{Catalog: n.Catalog, Accounts: n.Accounts, Enterprises: n.Enterprises, Audit: n.Audit, Items: n.Items,
 		CookieSecure: n.Config.CookieSecure, SessionTTL: n.Config.SessionTTL, NodeName: n.Config.NodeName, Log: n.Log})
 	if err != nil {
 		return nil, err
@@ -128,7 +144,7 @@ func (n *Node) Handler() (http.Handler, error) {
 		ui.RenderError(w, r, err)
 	}
 	mux := http.NewServeMux()
-	api.New(api.Deps{Catalog: n.Catalog, Accounts: n.Accounts, Enterprises: n.Enterprises, Audit: n.Audit,
+	api.New(api.Deps{Catalog: n.Catalog, Accounts: n.Accounts, Enterprises: n.Enterprises, Audit: n.Audit, Items: n.Items,
 		Problems: problems, CookieSecure: n.Config.CookieSecure}).Register(mux)
 	ui.Register(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

@@ -24,6 +24,7 @@ var knownActions = []struct {
 	{"org.", []string{"org.create"}},
 	{"user.", []string{"user.create", "user.status"}},
 	{"apikey.", []string{"apikey.create", "apikey.revoke"}},
+	{"catalog.", []string{"catalog.update", "catalog.import", "catalog.load_defaults"}},
 }
 
 type auditRow struct {

@@ -15,6 +15,7 @@ import (
 	"github.com/creditbridge/creditbridge/internal/account"
 	"github.com/creditbridge/creditbridge/internal/api"
 	"github.com/creditbridge/creditbridge/internal/audit"
+	"github.com/creditbridge/creditbridge/internal/catalog"
 	"github.com/creditbridge/creditbridge/internal/creditcode"
 	"github.com/creditbridge/creditbridge/internal/enterprise"
 	"github.com/creditbridge/creditbridge/internal/fault"
@@ -104,6 +105,23 @@ func dynamicKeys() map[string][]string {
 		// The fields enterprise.Service.Update records in history.
 		"ui.field.": strs("name_zh", "name_en", "industry", "size", "status", "registered_capital", "founded_on", "address", "legal_representative"),
 	}
+	for _, c := range catalog.Categories {
+		d["ui.category."] = append(d["ui.category."], string(c))
+	}
+	for _, m := range catalog.Modes {
+		d["ui.mode."] = append(d["ui.mode."], string(m))
+	}
+	for _, v := range catalog.SharingValues {
+		d["ui.sharing."] = append(d["ui.sharing."], string(v))
+	}
+	for _, v := range catalog.DisclosureValues {
+		d["ui.disclosure."] = append(d["ui.disclosure."], string(v))
+	}
+	for _, v := range catalog.Shapes {
+		d["ui.shape."] = append(d["ui.shape."], string(v))
+	}
+	d["ui.frequency."] = catalog.Frequencies
+	d["ui.grade."] = strs("1", "2", "3", "4")
 	for _, r := range account.Roles {
 		d["ui.role."] = append(d["ui.role."], string(r))
 	}
@@ -172,7 +190,7 @@ func TestEveryKeyIsTranslated(t *testing.T) {
 // every key in both languages.
 func TestCatalogIsComplete(t *testing.T) {
 	cat, err := i18n.New(i18n.ZH, server.Messages, api.Messages, access.Messages, account.Messages, enterprise.Messages,
-		audit.Messages, creditcode.Messages, personid.Messages, region.Messages, industry.Messages)
+		catalog.Messages, audit.Messages, creditcode.Messages, personid.Messages, region.Messages, industry.Messages)
 	if err != nil {
 		t.Fatal(err)
 	}

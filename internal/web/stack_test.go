@@ -19,6 +19,7 @@ import (
 	"github.com/creditbridge/creditbridge/internal/account"
 	"github.com/creditbridge/creditbridge/internal/api"
 	"github.com/creditbridge/creditbridge/internal/audit"
+	"github.com/creditbridge/creditbridge/internal/catalog"
 	"github.com/creditbridge/creditbridge/internal/creditcode"
 	"github.com/creditbridge/creditbridge/internal/enterprise"
 	"github.com/creditbridge/creditbridge/internal/i18n"
@@ -59,6 +60,7 @@ type stack struct {
 	accounts *account.Service
 	ents     *enterprise.Service
 	audit    *audit.Service
+	items    *catalog.Service
 	huawei   enterprise.View
 	xiaomi   enterprise.View
 }
@@ -72,7 +74,7 @@ func newStack(t *testing.T, secure bool) *stack {
 	}
 	t.Cleanup(func() { st.Close() })
 	cat, err := i18n.New(i18n.ZH, server.Messages, api.Messages, access.Messages, account.Messages, enterprise.Messages,
-		audit.Messages, creditcode.Messages, personid.Messages, region.Messages, industry.Messages)
+		catalog.Messages, audit.Messages, creditcode.Messages, personid.Messages, region.Messages, industry.Messages)
 	if err != nil {
 		t.Fatalf("catalogue: %v", err)
 	}
@@ -100,7 +102,16 @@ func newStack(t *testing.T, secure bool) *stack {
 		Seal: seal,
 	}
 	s.audit = &audit.Service{Store: st}
-	ui, err := web.New(web.Deps{Catalog: cat, Accounts: s.accounts, Enterprises: s.ents, Audit: s.audit,
+	s.items = &catalog.Service{
+		Repo: st,
+		InTx: func(ctx context.Context, fn func(catalog.Repo) error) error {
+			return st.InTx(ctx, func(s store.Store) error { return fn(s) })
+		},
+	}
+	if _, err := s.items.LoadDefaults(ctx); err != nil {
+		t.Fatalf("default catalogue: %v", err)
+	}
+	ui, err := web.New(web.Deps{Catalog: cat, Accounts: s.accounts, Enterprises: s.ents, Audit: s.audit, Items: s.items,
 		CookieSecure: secure, SessionTTL: time.Hour, NodeName: "test-node", Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatalf("web.New: %v", err)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/creditbridge/creditbridge/internal/account"
 	"github.com/creditbridge/creditbridge/internal/audit"
+	"github.com/creditbridge/creditbridge/internal/catalog"
 	"github.com/creditbridge/creditbridge/internal/enterprise"
 	"github.com/creditbridge/creditbridge/internal/i18n"
 	"github.com/creditbridge/creditbridge/internal/server"
@@ -27,6 +28,7 @@ type Deps struct {
 	Accounts    *account.Service
 	Enterprises *enterprise.Service
 	Audit       *audit.Service
+	Items       *catalog.Service // the catalogue of shared information
 	// CookieSecure sets the Secure attribute on every cookie the UI sets.
 	CookieSecure bool
 	// SessionTTL is the idle lifetime of a session. The server slides a
@@ -56,7 +58,7 @@ type UI struct {
 var files embed.FS
 
 // pageNames are the page templates under templates/pages, without ".html".
-var pageNames = []string{"signin", "enterprises", "enterprise", "orgs", "users", "audit", "my_enterprise", "error"}
+var pageNames = []string{"signin", "enterprises", "enterprise", "orgs", "users", "audit", "my_enterprise", "catalog", "catalog_item", "error"}
 
 // New parses every template once, in every language, and fails on the
 // first error.
@@ -64,8 +66,8 @@ func New(d Deps) (*UI, error) {
 	switch {
 	case d.Catalog == nil:
 		return nil, errors.New("web: Deps.Catalog is required")
-	case d.Accounts == nil, d.Enterprises == nil, d.Audit == nil:
-		return nil, errors.New("web: Deps.Accounts, Deps.Enterprises and Deps.Audit are required")
+	case d.Accounts == nil, d.Enterprises == nil, d.Audit == nil, d.Items == nil:
+		return nil, errors.New("web: Deps.Accounts, Deps.Enterprises, Deps.Audit and Deps.Items are required")
 	}
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
@@ -136,6 +138,8 @@ func (u *UI) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /users", u.handle(u.users))
 	mux.HandleFunc("GET /audit", u.handle(u.audit))
 	mux.HandleFunc("GET /my/enterprise", u.handle(u.myEnterprise))
+	mux.HandleFunc("GET /catalog", u.handle(u.catalogList))
+	mux.HandleFunc("GET /catalog/{code}", u.handle(u.catalogItem))
 	mux.Handle("GET /static/", u.staticHandler())
 	mux.HandleFunc("/", u.handle(u.notFound))
 }
@@ -291,6 +295,7 @@ func navFor(role account.Role, path string) []navLink {
 		add("/enterprises", "ui.nav.enterprises")
 		add("/audit", "ui.nav.audit")
 	}
+	add("/catalog", "ui.nav.catalog")
 	return links
 }
 

@@ -293,6 +293,30 @@ func TestStaffPages(t *testing.T) {
 	expect(t, "bad filter", b.get("/audit?enterprise=abc"), http.StatusBadRequest, []string{"The parameter enterprise is invalid."}, nil)
 }
 
+// TestCataloguePages checks the catalogue is readable by every role, grouped
+// by category with its grades and attributes in words, and that an item
+// shows its fields and version history.
+func TestCataloguePages(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, false)
+	zh := s.browser(t, "zh-CN")
+	zh.mustSignIn("huawei")
+	expect(t, "nav link for an enterprise", zh.get("/my/enterprise"), http.StatusOK, []string{`href="/catalog"`, "共享清单"}, nil)
+	expect(t, "list zh", zh.get("/catalog"), http.StatusOK,
+		[]string{"信用信息共享清单", "登记注册", "融资行为", "法定代表人信息", "含个人信息", `badge-grade-4`, "有条件共享", "不予公开", "主动公开"}, nil)
+	expect(t, "one category", zh.get("/catalog?category=customs"), http.StatusOK, []string{"海关信用等级", "共 3 项"}, []string{"增值税应税销售额"})
+	expect(t, "detail zh", zh.get("/catalog/tax.credit_grade"), http.StatusOK,
+		[]string{"纳税信用等级", "《纳税信用管理办法》", "版本历史", "default catalogue", "v1", "每年"}, nil)
+	expect(t, "unknown item", zh.get("/catalog/tax.nothing"), http.StatusNotFound, []string{"tax.nothing"}, nil)
+
+	en := s.browser(t, "en")
+	en.mustSignIn("bank")
+	expect(t, "list en", en.get("/catalog"), http.StatusOK,
+		[]string{"Catalogue of shared information", "Social insurance", "Conditional", "Periodic measure", "Export XLSX"}, nil)
+	expect(t, "detail en", en.get("/catalog/registration.legal_representative"), http.StatusOK,
+		[]string{"Legal representative", "L4", "Interface query", "Verification", "Personal information"}, nil)
+}
+
 func TestFormPostsNeedTheSessionToken(t *testing.T) {
 	t.Parallel()
 	s := newStack(t, false)
@@ -329,9 +353,9 @@ func TestNoUntranslatedKeys(t *testing.T) {
 	s := newStack(t, false)
 	pages := map[string][]string{
 		"":       {"/sign-in", "/sign-in?reason=expired", "/no/such/page"},
-		"admin":  {"/enterprises", "/enterprises?division=4403", "/enterprises/" + huaweiCode, "/enterprises/" + badCheck, "/orgs", "/users", "/audit", "/my/enterprise", "/nowhere"},
-		"huawei": {"/my/enterprise", "/enterprises/" + xiaomiCode},
-		"bank":   {"/enterprises", "/audit", "/orgs"},
+		"admin":  {"/enterprises", "/enterprises?division=4403", "/enterprises/" + huaweiCode, "/enterprises/" + badCheck, "/orgs", "/users", "/audit", "/my/enterprise", "/nowhere", "/catalog", "/catalog/tax.vat_sales"},
+		"huawei": {"/my/enterprise", "/enterprises/" + xiaomiCode, "/catalog", "/catalog/registration.legal_representative"},
+		"bank":   {"/enterprises", "/audit", "/orgs", "/catalog?category=tax", "/catalog/tax.credit_grade", "/catalog/no.such_item"},
 	}
 	for _, lang := range []string{"en", "zh-CN"} {
 		for user, paths := range pages {

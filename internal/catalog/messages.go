@@ -1,0 +1,37 @@
+package catalog
+
+// Messages are the user-facing texts of this package's error codes
+// ({English, 中文}).
+var Messages = map[string][2]string{
+	"catalog.not_found":        {"No catalogue item has the code {code}.", "共享清单中没有代码为 {code} 的信息项。"},
+	"catalog.stale":            {"The item was changed by someone else; reload it and try again.", "该信息项已被他人修改，请刷新后重试。"},
+	"catalog.edit_forbidden":   {"Only an operator administrator may change the catalogue.", "只有平台运营管理员可以修改共享清单。"},
+	"catalog.reason_required":  {"State the reason for the change.", "请说明修改原因。"},
+	"catalog.code_mismatch":    {"The item code in the body ({code}) differs from the one in the address.", "请求体中的信息项代码（{code}）与地址中的不一致。"},
+	"catalog.code":             {"The item code must look like tax.vat_sales, not \"{value}\".", "信息项代码应类似 tax.vat_sales，而不是“{value}”。"},
+	"catalog.name_zh":          {"The Chinese name must have 1 to 100 characters.", "中文名称应为 1 至 100 个字符。"},
+	"catalog.name_en":          {"The English name must have 1 to 200 characters.", "英文名称应为 1 至 200 个字符。"},
+	"catalog.category":         {"Unknown category \"{value}\".", "未知的信息类别“{value}”。"},
+	"catalog.department":       {"The department code must be 2 to 32 lower-case letters, digits or _, not \"{value}\".", "来源部门代码应为 2 至 32 个小写字母、数字或下划线，而不是“{value}”。"},
+	"catalog.shape":            {"The shape must be attribute, measure or event, not \"{value}\".", "数据形态应为 attribute、measure 或 event，而不是“{value}”。"},
+	"catalog.unit":             {"The unit must have at most 20 characters.", "计量单位最多 20 个字符。"},
+	"catalog.frequency":        {"Unknown update frequency \"{value}\" (realtime, daily, monthly, quarterly, yearly or event).", "未知的更新频率“{value}”（可选 realtime、daily、monthly、quarterly、yearly、event）。"},
+	"catalog.modes_empty":      {"Name at least one sharing mode.", "请至少选择一种共享方式。"},
+	"catalog.mode":             {"Unknown sharing mode \"{value}\" (physical, interface or verification).", "未知的共享方式“{value}”（可选 physical、interface、verification）。"},
+	"catalog.sharing":          {"The sharing attribute must be unconditional, conditional or not_shared, not \"{value}\".", "共享属性应为 unconditional、conditional 或 not_shared，而不是“{value}”。"},
+	"catalog.disclosure":       {"The disclosure attribute must be public, on_application or not_public, not \"{value}\".", "公开属性应为 public、on_application 或 not_public，而不是“{value}”。"},
+	"catalog.grade":            {"The data grade must be 1 to 4 (L1-L4), not \"{value}\".", "数据分级应为 1 至 4（L1-L4），而不是“{value}”。"},
+	"catalog.personal_grade":   {"An item with personal information must be graded L3 or L4.", "含个人信息的信息项应定为 L3 或 L4 级。"},
+	"catalog.grade_sharing":    {"Items graded L3 or L4 need an authorization and cannot be shared unconditionally.", "L3、L4 级信息项须经授权，不能无条件共享。"},
+	"catalog.grade_disclosure": {"Items graded L3 or L4 cannot be disclosed publicly.", "L3、L4 级信息项不能主动公开。"},
+	"catalog.legal_basis":      {"Name the legal basis (1 to 500 characters).", "请填写法律依据（1 至 500 个字符）。"},
+	"catalog.date":             {"The date must look like 2026-01-01, not \"{value}\".", "日期应类似 2026-01-01，而不是“{value}”。"},
+	"catalog.date_order":       {"The end date must not be before the start date.", "失效日期不能早于生效日期。"},
+	"catalog.note":             {"The note must have at most 1000 characters.", "说明最多 1000 个字符。"},
+	"catalog.import_invalid":   {"The import has {count} problems; nothing was changed.", "导入数据有 {count} 处问题，未做任何修改。"},
+	"catalog.import_format":    {"The file is not a catalogue export: {detail}.", "该文件不是共享清单导出文件：{detail}。"},
+	"catalog.import_empty":     {"The import holds no items.", "导入数据中没有信息项。"},
+	"catalog.import_duplicate": {"The item {code} appears more than once in the import.", "信息项 {code} 在导入数据中出现了多次。"},
+	"catalog.import_cell":      {"Cannot read \"{value}\" in the column {column}.", "无法识别 {column} 列中的“{value}”。"},
+	"catalog.export_format":    {"The export format must be json or xlsx.", "导出格式应为 json 或 xlsx。"},
+}
