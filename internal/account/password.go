@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
@@ -76,10 +77,11 @@ func VerifyPassword(hash, pw string) bool {
 
 // dummyHash is verified against when the username is unknown, so an
 // attacker cannot tell unknown users from wrong passwords by timing.
-var dummyHash = func() string {
+// It is computed on first use, not at program start (argon2 costs ~20 ms).
+var dummyHash = sync.OnceValue(func() string {
 	h, err := HashPassword("creditbridge-timing-equaliser")
 	if err != nil {
 		panic(err)
 	}
 	return h
-}()
+})

@@ -244,7 +244,7 @@ func (s *Service) SignIn(ctx context.Context, username, password, remote string)
 	}
 	hash := u.PasswordHash
 	if err != nil {
-		hash = dummyHash
+		hash = dummyHash()
 	}
 	okPw := VerifyPassword(hash, password)
 	if err != nil || !okPw {
