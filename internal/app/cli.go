@@ -50,6 +50,8 @@ Usage:
   creditbridge migrate   [flags]   apply database migrations (required for PostgreSQL)
   creditbridge seed --enterprises N [--seed S] [--months M] [--province 32] [--db DSN] [--files DIR] [--no-db]
                                    generate a synthetic region into the database and/or department files
+  creditbridge ingest FILE [--manifest manifest.json] [--dataset NAME|dataset.json] [--errors FILE.csv] [--batch ID]
+                                   load a department file as one batch, prints JSON, writes the error report
   creditbridge org create    --kind K --name N [--name-en N] [--enterprise CODE] [--access-tier T]
   creditbridge user create   --org ID --username U --role R [--display-name N] [--password-stdin]
   creditbridge apikey create --org ID --name N --scopes enterprise:read[,data:write] [--expires 720h]
@@ -83,6 +85,8 @@ func Run(ctx context.Context, e Env) int {
 		err = runMigrate(ctx, e, rest)
 	case "seed":
 		err = runSeed(ctx, e, rest)
+	case "ingest":
+		err = runIngest(ctx, e, rest)
 	case "org create":
 		err = runOrgCreate(ctx, e, rest)
 	case "user create":

@@ -23,6 +23,7 @@ import (
 	"github.com/creditbridge/creditbridge/internal/fault"
 	"github.com/creditbridge/creditbridge/internal/i18n"
 	"github.com/creditbridge/creditbridge/internal/industry"
+	"github.com/creditbridge/creditbridge/internal/ingest"
 	"github.com/creditbridge/creditbridge/internal/keys"
 	"github.com/creditbridge/creditbridge/internal/personid"
 	"github.com/creditbridge/creditbridge/internal/region"
@@ -51,7 +52,7 @@ type Node struct {
 // package's message table.
 func Catalog(def i18n.Lang) (*i18n.Catalog, error) {
 	return i18n.New(def, server.Messages, api.Messages, access.Messages, account.Messages, enterprise.Messages,
-		catalog.Messages, audit.Messages, store.Messages, synth.Messages, creditcode.Messages, personid.Messages, region.Messages, industry.Messages)
+		catalog.Messages, audit.Messages, store.Messages, synth.Messages, creditcode.Messages, personid.Messages, region.Messages, industry.Messages, ingest.Messages)
 }
 
 // ErrStaleSchema is returned by Open when the PostgreSQL schema is behind

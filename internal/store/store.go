@@ -16,6 +16,7 @@ type Store interface {
 	account.Store
 	audit.Store
 	facts.Store
+	facts.BatchStore
 	catalog.Store
 
 	// InTx runs fn inside one transaction: every call on the Store passed
@@ -62,8 +63,10 @@ type StatsReporter interface {
 
 // Messages are the texts of the codes the backends return.
 var Messages = map[string][2]string{
-	"store.check":       {"A value is outside what the database accepts.", "有数据超出了数据库允许的范围。"},
-	"store.duplicate":   {"This record already exists.", "该记录已存在。"},
-	"store.reference":   {"The record refers to something that does not exist.", "该记录引用了不存在的数据。"},
-	"store.unavailable": {"The database is unavailable; please try again shortly.", "数据库暂时不可用，请稍后重试。"},
+	"store.check":            {"A value is outside what the database accepts.", "有数据超出了数据库允许的范围。"},
+	"store.duplicate":        {"This record already exists.", "该记录已存在。"},
+	"store.reference":        {"The record refers to something that does not exist.", "该记录引用了不存在的数据。"},
+	"ingest.batch_exists":    {"This batch (its id or its file content) is already loaded.", "该批次（批次号或文件内容相同）已经导入。"},
+	"ingest.batch_not_found": {"No such batch.", "未找到该批次。"},
+	"store.unavailable":      {"The database is unavailable; please try again shortly.", "数据库暂时不可用，请稍后重试。"},
 }

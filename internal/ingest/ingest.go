@@ -1,0 +1,400 @@
+package ingest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/creditbridge/creditbridge/internal/access"
+	"github.com/creditbridge/creditbridge/internal/audit"
+	"github.com/creditbridge/creditbridge/internal/facts"
+	"github.com/creditbridge/creditbridge/internal/fault"
+	"github.com/creditbridge/creditbridge/internal/store"
+)
+
+// Options tune one batch.
+type Options struct {
+	// BatchID names the batch; blank: the department and the first 16
+	// hex digits of the file's SHA-256.
+	BatchID string
+	// Now is the clock for ReceivedAt and the batch times (default
+	// time.Now).
+	Now func() time.Time
+	// Progress, when set, is called about every ChunkRows rows and at the
+	// end with the counts so far.
+	Progress func(Progress)
+	// ChunkRows is how many facts are sent to the store at once inside
+	// the batch's transaction (default 5000): memory stays flat.
+	ChunkRows int
+	// MaxErrors caps the problems kept for the report (default 100000);
+	// rows beyond it are still counted bad.
+	MaxErrors int
+	// NoUnitCheck skips the comparison of money measures with the
+	// enterprise's recent values (see UnitFactor): one query per
+	// enterprise, which costs most of the time of a measure batch.
+	NoUnitCheck bool
+}
+
+// Progress is a batch's counts so far.
+type Progress struct {
+	Rows, OK, Bad int64
+	Elapsed       time.Duration
+	Done          bool
+}
+
+// Result describes one batch.
+type Result struct {
+	Batch   string `json:"batch"`
+	Dataset string `json:"dataset"`
+	File    string `json:"file"`
+	SHA256  string `json:"sha256"`
+	// AlreadyLoaded: the batch id or the file content was loaded before;
+	// nothing changed, and the counts are the earlier batch's.
+	AlreadyLoaded bool  `json:"already_loaded"`
+	Rows          int64 `json:"rows"`
+	OK            int64 `json:"ok"`
+	Bad           int64 `json:"bad"`
+	// Duplicates counts exact copies of an earlier row of the batch
+	// (skipped, and part of Bad).
+	Duplicates int64   `json:"duplicates_skipped"`
+	Facts      int64   `json:"facts"`
+	Seconds    float64 `json:"seconds"`
+	// Problems are the bad rows, in row order (see WriteReport).
+	Problems []Problem `json:"-"`
+	// ProblemsDropped counts problems beyond Options.MaxErrors.
+	ProblemsDropped int64 `json:"problems_not_listed,omitempty"`
+}
+
+var errAlready = errors.New("batch already loaded")
+
+// File ingests the file at path as one batch of ds into st.
+func File(ctx context.Context, st store.Store, ds Dataset, path string, o Options) (Result, error) {
+	if err := ds.Validate(); err != nil {
+		return Result{}, err
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.ChunkRows <= 0 {
+		o.ChunkRows = 5000
+	}
+	if o.MaxErrors <= 0 {
+		o.MaxErrors = 100_000
+	}
+	start := time.Now()
+	res := Result{Dataset: ds.Name, File: filepath.Base(path)}
+	sum, err := fileSHA256(path)
+	if err != nil {
+		return res, err
+	}
+	res.SHA256 = sum
+	res.Batch = o.BatchID
+	if res.Batch == "" {
+		res.Batch = ds.Department + "-" + sum[:16]
+	}
+	if b, ok, err := loaded(ctx, st, res.Batch, sum); err != nil || ok {
+		return already(res, b, start), err
+	}
+	err = st.InTx(ctx, func(tx store.Store) error {
+		return load(ctx, tx, &ds, path, o, &res, start)
+	})
+	if errors.Is(err, errAlready) {
+		b, _, err := loaded(ctx, st, res.Batch, sum)
+		return already(res, b, start), err
+	}
+	res.Seconds = time.Since(start).Seconds()
+	if err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// loaded returns the batch already recorded under id or sha.
+func loaded(ctx context.Context, st store.Store, id, sha string) (facts.Batch, bool, error) {
+	for _, get := range []func() (facts.Batch, error){
+		func() (facts.Batch, error) { return st.BatchByID(ctx, id) },
+		func() (facts.Batch, error) { return st.BatchBySHA256(ctx, sha) },
+	} {
+		b, err := get()
+		if err == nil {
+			return b, true, nil
+		}
+		if !fault.Is(err, fault.NotFound) {
+			return b, false, err
+		}
+	}
+	return facts.Batch{}, false, nil
+}
+
+func already(res Result, b facts.Batch, start time.Time) Result {
+	res.AlreadyLoaded = true
+	if b.ID != "" {
+		res.Batch, res.Rows, res.OK, res.Bad, res.Facts = b.ID, b.Rows, b.RowsOK, b.RowsBad, b.Facts
+	}
+	res.Seconds = time.Since(start).Seconds()
+	return res
+}
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// open returns the row reader of a file in its dataset's format.
+func open(ds *Dataset, f *os.File) (RowReader, func() error, error) {
+	names := make([]string, len(ds.Columns))
+	for i, c := range ds.Columns {
+		names[i] = c.Name
+	}
+	nop := func() error { return nil }
+	switch ds.Format {
+	case "csv":
+		r, err := NewCSVReader(f, ds.Encoding, 0)
+		return r, nop, err
+	case "jsonl":
+		r, err := NewJSONLReader(f, names)
+		return r, nop, err
+	case "xlsx":
+		return NewXLSXReader(f, ds.Sheet, 0)
+	}
+	return nil, nil, datasetErr("format %q", ds.Format)
+}
+
+// headerErr reports a header that does not match the dataset.
+func headerErr(row int, format string, args ...any) error {
+	d := fmt.Sprintf(format, args...)
+	return fault.New(fault.Invalid, "ingest.header", fmt.Sprintf("header on row %d: %s", row, d)).
+		With("row", strconv.Itoa(row)).With("detail", d)
+}
+
+// columnOrder maps dataset columns to their positions in the header.
+func columnOrder(ds *Dataset, row int, header []string) ([]int, error) {
+	pos := map[string]int{}
+	for i, h := range header {
+		h = strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF"))
+		if h == "" {
+			continue
+		}
+		pos[h] = i
+	}
+	perm := make([]int, len(ds.Columns))
+	for i, c := range ds.Columns {
+		p, ok := pos[c.Name]
+		if !ok {
+			return nil, headerErr(row, "column %q is missing", c.Name)
+		}
+		perm[i] = p
+		delete(pos, c.Name)
+	}
+	for h := range pos {
+		return nil, headerErr(row, "column %q is not in the dataset", h)
+	}
+	return perm, nil
+}
+
+// load reads, checks and stores one batch inside tx.
+func load(ctx context.Context, tx store.Store, ds *Dataset, path string, o Options, res *Result, start time.Time) error {
+	fh, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer fh.Close()
+	rr, closeFn, err := open(ds, fh)
+	if err != nil {
+		return err
+	}
+	defer closeFn()
+	received := o.Now().UTC()
+	m := newMapper(ds)
+	var perm []int
+	if ds.Format == "jsonl" {
+		perm = make([]int, len(ds.Columns))
+		for i := range perm {
+			perm[i] = i
+		}
+	}
+	cells := make([]string, len(ds.Columns))
+	seed := maphash.MakeSeed()
+	seen := map[uint64]int{}
+	ids := map[string]int64{} // credit code → enterprise id, 0: not registered
+	chunk := make([]facts.Fact, 0, o.ChunkRows)
+	var hist *history
+	if !o.NoUnitCheck {
+		hist = newHistory(ds, tx.QueryFacts)
+	}
+	flush := func() error {
+		if len(chunk) == 0 {
+			return nil
+		}
+		if err := tx.AppendFacts(ctx, chunk); err != nil {
+			return err
+		}
+		res.Facts += int64(len(chunk))
+		chunk = chunk[:0]
+		return nil
+	}
+	bad := func(p Problem) {
+		res.Bad++
+		if len(res.Problems) < o.MaxErrors {
+			res.Problems = append(res.Problems, p)
+		} else {
+			res.ProblemsDropped++
+		}
+	}
+	report := func(done bool) {
+		if o.Progress != nil {
+			o.Progress(Progress{Rows: res.Rows, OK: res.OK, Bad: res.Bad, Elapsed: time.Since(start), Done: done})
+		}
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		row, err := rr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if ds.Format != "jsonl" && row.Num <= ds.HeaderRow {
+			if row.Num == ds.HeaderRow {
+				if perm, err = columnOrder(ds, row.Num, row.Cells); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		if perm == nil {
+			return headerErr(ds.HeaderRow, "the file ends before its header")
+		}
+		if blank(row.Cells) && row.Problem == nil {
+			continue
+		}
+		res.Rows++
+		if res.Rows%int64(o.ChunkRows) == 0 {
+			report(false)
+		}
+		if row.Problem != nil {
+			p := *row.Problem
+			p.Row = row.Num
+			bad(p)
+			continue
+		}
+		if ds.Format != "jsonl" && len(row.Cells) > len(ds.Columns) && !blank(row.Cells[len(ds.Columns):]) {
+			bad(Problem{Row: row.Num, Code: "ingest.columns", Value: strconv.Itoa(len(row.Cells)), Detail: strconv.Itoa(len(ds.Columns))})
+			continue
+		}
+		for i, p := range perm {
+			cells[i] = ""
+			if p < len(row.Cells) {
+				cells[i] = row.Cells[p]
+			}
+		}
+		h := rowHash(seed, cells)
+		if first, dup := seen[h]; dup {
+			res.Duplicates++
+			bad(Problem{Row: row.Num, Code: "ingest.duplicate", Of: first})
+			continue
+		}
+		seen[h] = row.Num
+		pr, p := m.mapRow(cells)
+		if p != nil {
+			p.Row = row.Num
+			bad(*p)
+			continue
+		}
+		id, known := ids[pr.code]
+		if !known {
+			r, err := tx.EnterpriseByCode(ctx, pr.code)
+			switch {
+			case err == nil:
+				id = r.ID
+			case fault.Is(err, fault.NotFound):
+				id = 0
+			default:
+				return err
+			}
+			ids[pr.code] = id
+		}
+		if id == 0 {
+			bad(Problem{Row: row.Num, Column: ds.KeyColumn, Value: pr.code, Code: "ingest.not_registered"})
+			continue
+		}
+		if i, med, err := hist.check(ctx, id, pr.facts); err != nil {
+			return err
+		} else if i >= 0 {
+			c := m.itemColumn(pr.facts[i].Item)
+			bad(Problem{Row: row.Num, Column: c.Name, Value: cells[m.itemIndex[pr.facts[i].Item]], Code: "ingest.unit_suspect",
+				Detail: unitDetail(med)})
+			continue
+		}
+		for _, f := range pr.facts {
+			f.EnterpriseID, f.Batch, f.SourceRow, f.ReceivedAt = id, res.Batch, int64(row.Num), received
+			chunk = append(chunk, f)
+		}
+		res.OK++
+		if len(chunk) >= o.ChunkRows {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	if perm == nil {
+		return headerErr(ds.HeaderRow, "the file ends before its header")
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	b := &facts.Batch{ID: res.Batch, Dataset: ds.Name, Source: ds.Department, FileName: res.File, SHA256: res.SHA256,
+		Rows: res.Rows, RowsOK: res.OK, RowsBad: res.Bad, Facts: res.Facts, Status: facts.BatchLoaded,
+		StartedAt: received, FinishedAt: o.Now()}
+	if err := tx.CreateBatch(ctx, b); err != nil {
+		if fault.Is(err, fault.Conflict) {
+			return errAlready
+		}
+		return err
+	}
+	detail, _ := json.Marshal(map[string]any{"batch": res.Batch, "dataset": ds.Name, "file": res.File, "sha256": res.SHA256,
+		"rows": res.Rows, "ok": res.OK, "bad": res.Bad, "facts": res.Facts})
+	report(true)
+	return tx.AppendAudit(ctx, &audit.Entry{ActorName: access.System.ActorName(), Action: "ingest.batch", Outcome: audit.OK,
+		Detail: string(detail)})
+}
+
+func blank(cells []string) bool {
+	for _, c := range cells {
+		if strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+func rowHash(seed maphash.Seed, cells []string) uint64 {
+	var h maphash.Hash
+	h.SetSeed(seed)
+	for _, c := range cells {
+		h.WriteString(c)
+		h.WriteByte(0)
+	}
+	return h.Sum64()
+}

@@ -1,0 +1,25 @@
+package ingest
+
+// Messages are the texts of this package's error and row-problem codes
+// ({English, 中文}); {column}, {value}, {format}, {row}, {encoding} and
+// {detail} are filled from the problem.
+var Messages = map[string][2]string{
+	"ingest.bad_code":          {"The credit code \"{value}\" is not valid (check character or alphabet).", "统一社会信用代码“{value}”无效（校验码或字符错误）。"},
+	"ingest.not_registered":    {"Enterprise not registered: no enterprise has the credit code {value}.", "企业未登记：没有统一社会信用代码为 {value} 的企业。"},
+	"ingest.missing":           {"The required column {column} is blank.", "必填列“{column}”为空。"},
+	"ingest.bad_date":          {"\"{value}\" in {column} is not a date in the format {format}.", "“{column}”中的“{value}”不是 {format} 格式的日期。"},
+	"ingest.bad_number":        {"\"{value}\" in {column} is not a number in the column's unit.", "“{column}”中的“{value}”不是该列单位下的有效数值。"},
+	"ingest.out_of_range":      {"{value} in {column} is outside the accepted range ({detail}).", "“{column}”中的 {value} 超出允许范围（{detail}）。"},
+	"ingest.unit_suspect":      {"{value} in {column} is about 10,000 times off the enterprise's own recent values ({detail}).", "“{column}”中的 {value} 与该企业近期数值相差约一万倍（{detail}），疑似单位错误。"},
+	"ingest.bad_enum":          {"\"{value}\" is not an accepted value of {column}.", "“{value}”不是“{column}”的可选值。"},
+	"ingest.bad_json":          {"{column} does not hold a valid JSON object: {detail}.", "“{column}”不是有效的 JSON 对象：{detail}。"},
+	"ingest.duplicate":         {"Duplicate of row {row} in this batch; skipped.", "与本批次第 {row} 行重复，已跳过。"},
+	"ingest.columns":           {"The row has {value} cells; the header has {detail}.", "该行有 {value} 个单元格，表头有 {detail} 列。"},
+	"ingest.unknown_key":       {"The key {value} is not a column of this dataset.", "键“{value}”不是该数据集的列。"},
+	"ingest.encoding":          {"Row {row} does not decode as {encoding}: the file is in another encoding; nothing was stored.", "第 {row} 行无法按 {encoding} 解码：文件编码与声明不符，未导入任何数据。"},
+	"ingest.header":            {"The header on row {row} does not match the dataset: {detail}.", "第 {row} 行的表头与数据集不符：{detail}。"},
+	"ingest.damaged":           {"The file is damaged or truncated: {detail}.", "文件已损坏或不完整：{detail}。"},
+	"ingest.unsupported":       {"This kind of file cannot be ingested yet: {detail}.", "暂不支持导入此类文件：{detail}。"},
+	"ingest.dataset":           {"The dataset definition is invalid: {detail}.", "数据集定义无效：{detail}。"},
+	"ingest.dataset_not_found": {"No dataset in the manifest matches {value}.", "清单中没有与 {value} 匹配的数据集。"},
+}
