@@ -373,8 +373,14 @@ func load(ctx context.Context, tx store.Store, ds *Dataset, path string, o Optio
 		}
 		return err
 	}
+	// The unit check reads each enterprise's own earlier values; the entry
+	// says how many enterprises' history the batch consulted.
+	historyRead := 0
+	if hist != nil {
+		historyRead = len(hist.cache)
+	}
 	detail, _ := json.Marshal(map[string]any{"batch": res.Batch, "dataset": ds.Name, "file": res.File, "sha256": res.SHA256,
-		"rows": res.Rows, "ok": res.OK, "bad": res.Bad, "facts": res.Facts})
+		"rows": res.Rows, "ok": res.OK, "bad": res.Bad, "facts": res.Facts, "history_read_enterprises": historyRead})
 	report(true)
 	return tx.AppendAudit(ctx, &audit.Entry{ActorName: access.System.ActorName(), Action: "ingest.batch", Outcome: audit.OK,
 		Detail: string(detail)})
