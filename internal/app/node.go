@@ -125,8 +125,15 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*Node, erro
 	return n, nil
 }
 
-// Close releases the store.
-func (n *Node) Close() error { return n.Store.Close() }
+// Close signs a last checkpoint, so that whatever a command appended to
+// the evidence log (a seed, an ingest, an administrative change) is covered
+// by the node's signature, and releases the store.
+func (n *Node) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, _, cpErr := n.Checkpointer().Checkpoint(ctx)
+	return errors.Join(cpErr, n.Store.Close())
+}
 
 // Handler is the node's whole HTTP surface: the API, the web UI, health,
 // readiness and metrics, behind the middleware chain.
