@@ -23,6 +23,7 @@ type Principal struct {
 	Role         account.Role // empty for API keys
 	EnterpriseID int64        // the enterprise an enterprise organisation acts for
 	AccessTier   int
+	Department   string // a department organisation's code ("tax")
 	APIKeyID     int64
 	APIKeyPrefix string
 	Scopes       []account.Scope
@@ -81,6 +82,24 @@ const (
 // Purposes lists every purpose a request may state.
 var Purposes = []string{PurposeOperation, PurposeSelf, PurposeAudit, PurposeLoan, PurposeDataMatching, PurposeMonitoring, PurposeCreditReview}
 
+// Modes of a read: what the caller will get.
+const (
+	ModeView   = "view"   // the values themselves
+	ModeVerify = "verify" // only a true/false/unknown answer about them (数据核验)
+)
+
+// ItemPolicy is what the decision point needs to know about one catalogue
+// item (internal/catalog's Item, resolved by the Guard's Policies).
+type ItemPolicy struct {
+	Code       string
+	Known      bool   // false: the code is not in the catalogue
+	Department string // source department code
+	Grade      int    // 1-4 (DOMAIN.md §6)
+	Sharing    string // unconditional, conditional, not_shared
+	Disclosure string // public, on_application, not_public
+	Personal   bool
+}
+
 // Request asks to read items of one enterprise (EnterpriseID set) or to
 // search the registry (EnterpriseID zero).
 type Request struct {
@@ -89,6 +108,12 @@ type Request struct {
 	EnterpriseID int64
 	Items        []string
 	Purpose      string
+	// Mode is ModeView (default) or ModeVerify.
+	Mode string
+	// Policies describe Items, in the same order. Guard.Read fills them
+	// from its Policies resolver when nil; without either, only the two
+	// registry items are known.
+	Policies []ItemPolicy
 }
 
 // Masking tells the caller what to hide from the result.
@@ -126,10 +151,20 @@ func Decide(r Request) Decision {
 	if p.APIKeyID != 0 && !p.HasScope(account.ScopeEnterpriseRead) {
 		return deny("access.scope_missing")
 	}
-	for _, it := range r.Items {
-		if it != ItemRegistration && it != ItemLegalRep {
+	pols := r.Policies
+	if pols == nil {
+		pols = registryPolicies(r.Items)
+	}
+	if len(pols) != len(r.Items) {
+		return deny("access.unknown_item")
+	}
+	for _, pol := range pols {
+		if !pol.Known {
 			return deny("access.unknown_item")
 		}
+	}
+	if r.Mode != "" && r.Mode != ModeView && r.Mode != ModeVerify {
+		return deny("access.unknown_mode")
 	}
 	switch p.OrgKind {
 	case account.KindOperator:
@@ -170,9 +205,64 @@ func Decide(r Request) Decision {
 	if !allowedPurpose(p.OrgKind, d.Purpose) {
 		return deny("access.purpose_not_allowed")
 	}
+	if reason := itemRule(p, r.Mode, pols); reason != "" {
+		return deny(reason)
+	}
 	d.Allow = true
 	d.Reason = "access.allowed"
 	return d
+}
+
+// itemRule applies the catalogue's grading to the items asked for, until
+// authorizations exist (they will widen what an institution may see):
+//   - the operator, auditors and the enterprise itself see every item;
+//   - a department sees its own department's items and public L1 items
+//     (to match its records against the registry);
+//   - an institution never sees items that are not shared or graded above
+//     its access tier; it sees unconditionally shared items, and
+//     conditionally shared ones only as verification answers (the value
+//     needs the enterprise's authorization).
+func itemRule(p Principal, mode string, pols []ItemPolicy) string {
+	switch p.OrgKind {
+	case account.KindDepartment:
+		for _, pol := range pols {
+			if pol.Department != p.Department && !(pol.Grade <= 1 && pol.Disclosure == "public") {
+				return "access.other_department"
+			}
+		}
+	case account.KindInstitution:
+		for _, pol := range pols {
+			switch {
+			case pol.Sharing == "not_shared":
+				return "access.not_shared"
+			case pol.Grade > 1 && pol.Grade > p.AccessTier: // L1 is public
+				return "access.grade_above_tier"
+			case pol.Sharing == "conditional" && mode != ModeVerify:
+				return "access.authorization_required"
+			}
+		}
+	}
+	return ""
+}
+
+// registryPolicies describes the registry's two items when no catalogue
+// resolver is at hand (the registry predates the catalogue; their grading
+// here matches the default catalogue).
+func registryPolicies(items []string) []ItemPolicy {
+	out := make([]ItemPolicy, len(items))
+	for i, it := range items {
+		switch it {
+		case ItemRegistration:
+			out[i] = ItemPolicy{Code: it, Known: true, Department: "samr", Grade: 1, Sharing: "unconditional", Disclosure: "public"}
+		case ItemLegalRep:
+			// Masked for everyone until separate consent exists, so the
+			// registry record may carry it in its masked form.
+			out[i] = ItemPolicy{Code: it, Known: true, Department: "samr", Grade: 1, Sharing: "unconditional", Disclosure: "public", Personal: true}
+		default:
+			out[i] = ItemPolicy{Code: it}
+		}
+	}
+	return out
 }
 
 // purposesByKind says which purposes each kind of organisation may state:
@@ -215,6 +305,9 @@ type Appender interface {
 type Guard struct {
 	Log Appender
 	Now func() time.Time
+	// Policies resolves catalogue items for requests that do not carry
+	// them; nil leaves only the registry's two items known.
+	Policies func(ctx context.Context, items []string) ([]ItemPolicy, error)
 }
 
 // Read decides r; on a denial it records the denied attempt and returns a
@@ -225,6 +318,13 @@ type Guard struct {
 // (a read of an unknown enterprise leaves no entry: nothing was disclosed).
 // If the entry cannot be written, the read is refused: no evidence, no data.
 func (g Guard) Read(ctx context.Context, r Request, read func(Decision) (detail any, err error)) (Decision, error) {
+	if r.Policies == nil && g.Policies != nil && len(r.Items) > 0 {
+		pols, err := g.Policies(ctx, r.Items)
+		if err != nil {
+			return Decision{}, fmt.Errorf("access: resolve items: %w", err)
+		}
+		r.Policies = pols
+	}
 	d := Decide(r)
 	if !d.Allow {
 		if err := g.record(ctx, r, d, audit.Denied, d.Reason); err != nil {
@@ -285,5 +385,10 @@ var Messages = map[string][2]string{
 	"access.not_own_enterprise":       {"Enterprise accounts can only read their own record.", "企业账户只能查看本企业的信息。"},
 	"access.purpose_required":         {"State the purpose of this query (for example loan_application).", "请说明查询用途（例如 loan_application 贷款申请）。"},
 	"access.purpose_not_allowed":      {"Your organisation may not read enterprise data for this purpose.", "贵机构不能以该用途查询企业数据。"},
+	"access.unknown_mode":             {"The read mode must be view or verify.", "读取方式只能是 view（查看）或 verify（核验）。"},
+	"access.other_department":         {"A department can read only its own department's data and public registration data.", "数据提供部门只能查看本部门提供的数据和公开的登记信息。"},
+	"access.not_shared":               {"This data item is not shared with institutions.", "该数据项不向金融机构共享。"},
+	"access.grade_above_tier":         {"This data item's grade is above your institution's access tier.", "该数据项的分级高于贵机构的访问等级。"},
+	"access.authorization_required":   {"This item is shared only under the enterprise's authorization; ask a verification question instead, or obtain the enterprise's authorization.", "该数据项须经企业授权后方可共享；请改用数据核验，或先取得企业授权。"},
 	"access.unknown_purpose":          {"The stated purpose is not one the platform recognises.", "所述查询用途不在平台认可的范围内。"},
 }

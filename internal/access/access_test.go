@@ -48,3 +48,50 @@ func TestDecide(t *testing.T) {
 		})
 	}
 }
+
+func TestDecideItemGrades(t *testing.T) {
+	t.Parallel()
+	tax := ItemPolicy{Code: "tax.vat_sales", Known: true, Department: "tax", Grade: 3, Sharing: "conditional", Disclosure: "not_public"}
+	pub := ItemPolicy{Code: "penalty.administrative", Known: true, Department: "samr", Grade: 1, Sharing: "unconditional", Disclosure: "public"}
+	secret := ItemPolicy{Code: "x.secret", Known: true, Department: "tax", Grade: 2, Sharing: "not_shared", Disclosure: "not_public"}
+	bank := Principal{UserID: 2, Username: "b", OrgID: 2, OrgKind: account.KindInstitution, Role: account.RoleInstitutionOfficer, AccessTier: 3}
+	lowBank := bank
+	lowBank.AccessTier = 2
+	taxDept := Principal{UserID: 4, Username: "t", OrgID: 4, OrgKind: account.KindDepartment, Role: account.RoleDepartmentOfficer, Department: "tax"}
+	gridDept := taxDept
+	gridDept.Department = "grid"
+	ent := Principal{UserID: 3, Username: "e", OrgID: 3, OrgKind: account.KindEnterprise, Role: account.RoleEnterpriseAdmin, EnterpriseID: 7}
+	req := func(p Principal, mode, purpose string, pols ...ItemPolicy) Request {
+		r := Request{Principal: p, EnterpriseID: 7, Purpose: purpose, Mode: mode, Policies: pols}
+		for _, x := range pols {
+			r.Items = append(r.Items, x.Code)
+		}
+		return r
+	}
+	cases := []struct {
+		name   string
+		req    Request
+		reason string
+	}{
+		{"bank views public item", req(bank, ModeView, PurposeLoan, pub), "access.allowed"},
+		{"bank views conditional item without authorization", req(bank, ModeView, PurposeLoan, tax), "access.authorization_required"},
+		{"bank verifies conditional item", req(bank, ModeVerify, PurposeLoan, tax), "access.allowed"},
+		{"bank below the grade", req(lowBank, ModeVerify, PurposeLoan, tax), "access.grade_above_tier"},
+		{"bank asks for a not-shared item", req(bank, ModeVerify, PurposeLoan, secret), "access.not_shared"},
+		{"one bad item spoils the request", req(bank, ModeVerify, PurposeLoan, pub, secret), "access.not_shared"},
+		{"department reads its own item", req(taxDept, ModeView, "", tax), "access.allowed"},
+		{"department reads another's item", req(gridDept, ModeView, "", tax), "access.other_department"},
+		{"department reads public registry data", req(gridDept, ModeView, "", pub), "access.allowed"},
+		{"enterprise reads its own tax data", req(ent, ModeView, "", tax, secret), "access.allowed"},
+		{"unknown mode", req(bank, "copy", PurposeLoan, pub), "access.unknown_mode"},
+		{"unknown item", req(bank, ModeView, PurposeLoan, ItemPolicy{Code: "nope"}), "access.unknown_item"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d := Decide(tc.req)
+			if d.Reason != tc.reason || d.Allow != (tc.reason == "access.allowed") {
+				t.Fatalf("Decide = allow %v %q, want %q", d.Allow, d.Reason, tc.reason)
+			}
+		})
+	}
+}

@@ -9,6 +9,8 @@ var Messages = map[string][2]string{
 	"account.unknown_org_kind":        {"Unknown organisation kind \"{kind}\".", "未知的机构类型“{kind}”。"},
 	"account.org_enterprise_required": {"An enterprise organisation must name its enterprise.", "企业类机构必须关联一家企业。"},
 	"account.org_enterprise_only":     {"Only enterprise organisations link to an enterprise.", "只有企业类机构可以关联企业。"},
+	"account.department_code":         {"A department organisation needs its department code: 2-32 lower-case letters, digits or _ (for example tax, hrss, grid).", "数据提供部门需要填写部门代码：2 至 32 位小写字母、数字或下划线（例如 tax、hrss、grid）。"},
+	"account.department_only":         {"Only department organisations have a department code.", "只有数据提供部门才有部门代码。"},
 	"account.access_tier":             {"The access tier must be between 0 and 4.", "访问等级应在 0 至 4 之间。"},
 	"account.username_format":         {"The username must have 3 to 64 characters: lower-case letters, digits, '.', '_' or '-'.", "用户名应为 3 至 64 个字符，仅限小写字母、数字、“.”、“_”或“-”。"},
 	"account.display_name":            {"The display name must have at most 100 characters.", "显示名称最多 100 个字符。"},

@@ -95,6 +95,12 @@ func (s *Service) CreateOrg(ctx context.Context, a Actor, o Org) (Org, error) {
 	if o.AccessTier < 0 || o.AccessTier > 4 {
 		fs.Add("access_tier", fault.New(fault.Invalid, "account.access_tier", "access tier must be between 0 and 4"))
 	}
+	switch {
+	case o.Kind == KindDepartment && !validDepartmentCode(o.Department):
+		fs.Add("department", fault.New(fault.Invalid, "account.department_code", "a department organisation needs its department code").With("department", o.Department))
+	case o.Kind != KindDepartment && o.Department != "":
+		fs.Add("department", fault.New(fault.Invalid, "account.department_only", "only department organisations have a department code"))
+	}
 	if err := fs.Err(); err != nil {
 		return Org{}, err
 	}
@@ -539,4 +545,18 @@ func (s *Service) OrgDirectory(ctx context.Context, ids []int64) (map[int64]Org,
 		out[id] = o
 	}
 	return out, nil
+}
+
+// validDepartmentCode accepts a short lower-case code ("tax", "hrss",
+// "grid"): the Source of the facts the department sends.
+func validDepartmentCode(s string) bool {
+	if len(s) < 2 || len(s) > 32 {
+		return false
+	}
+	for i, r := range s {
+		if !(r >= 'a' && r <= 'z' || r == '_' || i > 0 && r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
 }

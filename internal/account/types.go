@@ -76,6 +76,10 @@ type Org struct {
 	// AccessTier is the highest data grade (1-4) an institution may be
 	// granted; zero for kinds where it does not apply.
 	AccessTier int
+	// Department is a department organisation's code ("tax", "hrss",
+	// "grid", ...): the Source of the facts it sends and the Department of
+	// the catalogue items it provides; empty for other kinds.
+	Department string
 	Status     Status
 	CreatedAt  time.Time
 }

@@ -16,13 +16,14 @@ type orgJSON struct {
 	NameEN       string `json:"name_en"`
 	EnterpriseID int64  `json:"enterprise_id,omitempty"`
 	AccessTier   int    `json:"access_tier"`
+	Department   string `json:"department,omitempty"`
 	Status       string `json:"status"`
 	CreatedAt    string `json:"created_at"`
 }
 
 func orgOf(o account.Org) orgJSON {
 	return orgJSON{ID: o.ID, Kind: string(o.Kind), Name: o.Name, NameEN: o.NameEN, EnterpriseID: o.EnterpriseID,
-		AccessTier: o.AccessTier, Status: string(o.Status), CreatedAt: o.CreatedAt.Format(time.RFC3339)}
+		AccessTier: o.AccessTier, Department: o.Department, Status: string(o.Status), CreatedAt: o.CreatedAt.Format(time.RFC3339)}
 }
 
 func (a *API) listOrgs(w http.ResponseWriter, r *http.Request) error {
@@ -56,6 +57,7 @@ type createOrgRequest struct {
 	NameEN       string `json:"name_en"`
 	EnterpriseID int64  `json:"enterprise_id"`
 	AccessTier   int    `json:"access_tier"`
+	Department   string `json:"department"`
 }
 
 func (a *API) createOrg(w http.ResponseWriter, r *http.Request) error {
@@ -68,7 +70,7 @@ func (a *API) createOrg(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	o, err := a.d.Accounts.CreateOrg(r.Context(), server.Actor(id.Principal), account.Org{Kind: account.OrgKind(in.Kind), Name: in.Name,
-		NameEN: in.NameEN, EnterpriseID: in.EnterpriseID, AccessTier: in.AccessTier})
+		NameEN: in.NameEN, EnterpriseID: in.EnterpriseID, AccessTier: in.AccessTier, Department: in.Department})
 	if err != nil {
 		return err
 	}

@@ -8,10 +8,15 @@ import (
 	"github.com/creditbridge/creditbridge/internal/account"
 	"github.com/creditbridge/creditbridge/internal/audit"
 	"github.com/creditbridge/creditbridge/internal/catalog"
+	"github.com/creditbridge/creditbridge/internal/connector"
 	"github.com/creditbridge/creditbridge/internal/enterprise"
 	"github.com/creditbridge/creditbridge/internal/fault"
 	"github.com/creditbridge/creditbridge/internal/i18n"
+	"github.com/creditbridge/creditbridge/internal/ingestqueue"
+	"github.com/creditbridge/creditbridge/internal/quality"
 	"github.com/creditbridge/creditbridge/internal/server"
+	"github.com/creditbridge/creditbridge/internal/sharing"
+	"github.com/creditbridge/creditbridge/internal/verify"
 )
 
 // Deps are the services the API calls.
@@ -21,6 +26,11 @@ type Deps struct {
 	Enterprises  *enterprise.Service
 	Audit        *audit.Service
 	Items        *catalog.Service
+	Connectors   *connector.Service
+	Ingest       *ingestqueue.Service
+	Quality      *quality.Service
+	Sharing      *sharing.Service
+	Verify       *verify.Service
 	Problems     ProblemWriter
 	CookieSecure bool
 }
@@ -53,12 +63,32 @@ func (a *API) Routes() []Route {
 		{"GET", "/api/v1/enterprises/{code}", a.getEnterprise},
 		{"PATCH", "/api/v1/enterprises/{code}", a.updateEnterprise},
 		{"GET", "/api/v1/enterprises/{code}/history", a.enterpriseHistory},
+		{"GET", "/api/v1/enterprises/{code}/data", a.enterpriseData},
 		{"GET", "/api/v1/catalog", a.listCatalog},
 		{"GET", "/api/v1/catalog/export", a.exportCatalog},
 		{"POST", "/api/v1/catalog/import", a.importCatalog},
 		{"GET", "/api/v1/catalog/{code}", a.getCatalogItem},
 		{"PUT", "/api/v1/catalog/{code}", a.putCatalogItem},
 		{"GET", "/api/v1/catalog/{code}/versions", a.catalogVersions},
+		{"GET", "/api/v1/connectors", a.listConnectors},
+		{"GET", "/api/v1/connectors/{name}", a.getConnector},
+		{"PUT", "/api/v1/connectors/{name}", a.putConnector},
+		{"GET", "/api/v1/connectors/{name}/versions", a.connectorVersions},
+		{"GET", "/api/v1/quality", a.getQuality},
+		{"POST", "/api/v1/quality/runs", a.startQualityRun},
+		{"GET", "/api/v1/quality/rules", a.getQualityRules},
+		{"PUT", "/api/v1/quality/rules", a.putQualityRules},
+		{"GET", "/api/v1/ingest/datasets", a.listIngestDatasets},
+		{"GET", "/api/v1/ingest/datasets/{name}", a.getIngestDataset},
+		{"PUT", "/api/v1/ingest/datasets/{name}", a.putIngestDataset},
+		{"POST", "/api/v1/ingest/batches", a.submitBatch},
+		{"GET", "/api/v1/ingest/batches", a.listBatches},
+		{"GET", "/api/v1/ingest/batches/{id}", a.getBatch},
+		{"GET", "/api/v1/ingest/batches/{id}/errors.csv", a.batchErrorsCSV},
+		{"GET", "/api/v1/ingest/batches/{id}/errors.xlsx", a.batchErrorsXLSX},
+		{"POST", "/api/v1/verifications", a.askVerification},
+		{"GET", "/api/v1/verifications/variables", a.verificationVariables},
+		{"GET", "/.well-known/jwks.json", a.jwks},
 		{"GET", "/api/v1/orgs", a.listOrgs},
 		{"POST", "/api/v1/orgs", a.createOrg},
 		{"GET", "/api/v1/users", a.listUsers},

@@ -148,6 +148,17 @@ func schemas() obj {
 		"EnterprisePage": object([]string{"items", "total", "limit", "offset"}, obj{"items": arrayOf(ref("Enterprise")),
 			"total": obj{"type": "integer"}, "limit": obj{"type": "integer"}, "offset": obj{"type": "integer"}}),
 		"EnterpriseUpdate": object([]string{"version", "reason", "record"}, obj{"version": integer("Version read"), "reason": str("Why"), "record": ref("EnterpriseInput")}),
+		"EnterpriseData": object([]string{"credit_code", "name", "purpose", "values"}, obj{"credit_code": str("Unified social credit code"), "name": str("Name"),
+			"purpose": str("Purpose recorded"), "known_at": tm, "truncated": obj{"type": "boolean", "description": "More stored values exist than were returned (10,000)"},
+			"values": list(object([]string{"item", "shape", "period", "num", "source", "received_at", "version", "via"}, obj{
+				"item": str("Catalogue item"), "shape": str("attribute, measure or event"), "period": str("Period, effective or event date"),
+				"ends_on": str("End of an event's effect"), "num": obj{"type": "integer", "description": "Value in the item's unit (fen, persons, kWh...)"},
+				"text": str("Categorical value or label"), "ref": str("Source reference (decision or case number)"), "detail": obj{"type": "object"},
+				"source": str("Department"), "batch": str("Batch that brought it (live:<connector> for interface calls)"),
+				"source_row": integer("Row in the source file"), "received_at": tm, "version": integer("Version (corrections count up)"),
+				"via": obj{"type": "string", "enum": []string{"physical", "interface"}}, "masked": obj{"type": "boolean"}})),
+			"interface_calls": list(object([]string{"item", "source"}, obj{"item": str("Item"), "source": str("Department"), "connector": str("Connector"),
+				"cached": obj{"type": "boolean"}, "attempts": integer("Calls made"), "ms": obj{"type": "number"}, "values": integer("Values returned"), "error": str("Error code")}))}),
 		"Change": object([]string{"field", "old_value", "new_value", "changed_at"}, obj{"field": str("Attribute"), "old_value": str("Before (personal data masked)"),
 			"new_value": str("After"), "changed_at": tm, "actor_user_id": integer("Who"), "reason": str("Why")}),
 		"SignIn": object([]string{"username", "password"}, obj{"username": str("Username"), "password": obj{"type": "string", "format": "password"}}),
@@ -157,9 +168,10 @@ func schemas() obj {
 			"csrf_token": str("Send as X-CSRF-Token on state-changing requests"), "expires_at": tm}),
 		"Org": object([]string{"id", "kind", "name", "status"}, obj{"id": integer("Id"), "kind": obj{"type": "string", "enum": []string{"operator", "department", "institution", "enterprise", "auditor"}},
 			"name": str("Name"), "name_en": str("English name"), "enterprise_id": integer("Linked enterprise"), "access_tier": obj{"type": "integer", "minimum": 0, "maximum": 4},
-			"status": str("active or suspended"), "created_at": tm}),
+			"department": str("Department code of a department organisation (tax, hrss, grid, ...)"), "status": str("active or suspended"), "created_at": tm}),
 		"OrgInput": object([]string{"kind", "name"}, obj{"kind": str("Organisation kind"), "name": str("Name"), "name_en": str("English name"),
-			"enterprise_id": integer("For enterprise organisations"), "access_tier": obj{"type": "integer", "minimum": 0, "maximum": 4}}),
+			"enterprise_id": integer("For enterprise organisations"), "access_tier": obj{"type": "integer", "minimum": 0, "maximum": 4},
+			"department": str("Department code, required for department organisations (tax, hrss, grid, ...)")}),
 		"User": object([]string{"id", "org_id", "username", "role", "status"}, obj{"id": integer("Id"), "org_id": integer("Organisation"), "username": str("Username"),
 			"display_name": str("Name"), "role": obj{"type": "string", "enum": []string{"operator_admin", "operator_analyst", "department_officer", "institution_officer", "enterprise_admin", "auditor"}},
 			"status": str("active or suspended"), "created_at": tm, "last_login_at": tm}),
@@ -211,6 +223,14 @@ func Document() obj {
 		},
 		"/api/v1/enterprises/{code}/history": obj{"get": op("getEnterpriseHistory", "Attribute change history", "enterprises",
 			[]obj{codeParam, purposeParam}, nil, "200", resp("Changes", list(ref("Change"))), e4...)},
+		"/api/v1/enterprises/{code}/data": obj{"get": op("getEnterpriseData", "Shared data items of one enterprise, read through the access decision point: copied-in values with provenance, interface items fetched live from the department (each call in the evidence log)", "enterprises",
+			[]obj{codeParam, purposeParam,
+				queryParam("items", "Comma-separated catalogue item codes or category prefixes ending in a dot (tax.); default every item", obj{"type": "string"}),
+				queryParam("from", "First period, YYYY-MM or YYYY-MM-DD", obj{"type": "string"}),
+				queryParam("to", "Last period, YYYY-MM or YYYY-MM-DD", obj{"type": "string"}),
+				queryParam("known_at", "Point in time: what the platform knew then (RFC 3339, or a date meaning its end)", obj{"type": "string"}),
+				queryParam("versions", "latest (default) or all: every version, corrections included", obj{"type": "string", "enum": []string{"latest", "all"}})},
+			nil, "200", resp("Values", ref("EnterpriseData")), "400", "401", "403", "404", "503")},
 		"/api/v1/catalog": obj{"get": op("listCatalog", "The catalogue of shared information: current version of every item, by category", "catalog",
 			[]obj{queryParam("category", "Keep one category", obj{"type": "string"})}, nil, "200", resp("Items", ref("CatalogList")), "400", "401")},
 		"/api/v1/catalog/{code}": obj{
@@ -260,6 +280,28 @@ func Document() obj {
 		"/api/v1/audit/verify": obj{"get": op("verifyAudit", "Verify the hash chain and signed checkpoints", "audit", nil, nil, "200",
 			resp("Verification report", ref("AuditVerify")), "401", "403")},
 	}
+	for k, v := range qualityPaths() {
+		paths[k] = v
+	}
+	for k, v := range ingestPaths() {
+		paths[k] = v
+	}
+	components := schemas()
+	for k, v := range ingestSchemas() {
+		components[k] = v
+	}
+	for k, v := range connectorPaths() {
+		paths[k] = v
+	}
+	for k, v := range connectorSchemas() {
+		components[k] = v
+	}
+	for k, v := range verifyPaths() {
+		paths[k] = v
+	}
+	for k, v := range verifySchemas() {
+		components[k] = v
+	}
 	return obj{
 		"openapi": "3.1.0",
 		"info": obj{"title": "CreditBridge API", "version": "1.0.0",
@@ -267,7 +309,7 @@ func Document() obj {
 		"servers": []obj{{"url": "/"}},
 		"paths":   paths,
 		"components": obj{
-			"schemas": schemas(),
+			"schemas": components,
 			"securitySchemes": obj{
 				"session": obj{"type": "apiKey", "in": "cookie", "name": "cb_session", "description": "Session cookie from sign-in; state-changing requests also need X-CSRF-Token"},
 				"apiKey":  obj{"type": "http", "scheme": "bearer", "description": "API key issued to an institution or department (cbk_...)"},

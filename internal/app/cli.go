@@ -59,6 +59,15 @@ Usage:
   creditbridge audit checkpoint                 sign the evidence log head now
   creditbridge bench store --db DSN --enterprises N   storage benchmark, prints JSON
   creditbridge bench seed  --db DSN --enterprises N [--months M]   seeding benchmark, prints JSON
+  creditbridge bench verify --db DSN --concurrency C --duration D [--enterprises N]
+                                   verification benchmark (seeds an empty database), prints JSON
+  creditbridge attestation verify FILE [--jwks FILE|URL] [--pubkey PEM]
+                                   check a signed verification answer offline, prints its claims
+  creditbridge bench ingest --db DSN --rows N [--format csv|xlsx|jsonl]   ingestion benchmark, prints JSON
+  creditbridge bench quality --db DSN [--as-of DATE] [--parallel N]   one full data-quality run on a seeded database, prints JSON
+  creditbridge sim department [--addr 127.0.0.1:8090] [--region small|--enterprises N] [--seed S] [--latency 20ms] [--jitter 10ms]
+                             [--failure-rate 0.1] [--failure-mode mixed|error|hang] [--departments tax,hrss] --api-key K | --hmac-secret S
+                                   a department simulator serving the synthetic region over HTTP
   creditbridge version
 
 Every command takes the configuration flags (see 'creditbridge serve -h'):
@@ -72,7 +81,7 @@ func Run(ctx context.Context, e Env) int {
 		return 2
 	}
 	cmd, rest := e.Args[0], e.Args[1:]
-	if len(rest) > 0 && (cmd == "org" || cmd == "user" || cmd == "apikey" || cmd == "audit" || cmd == "bench") {
+	if len(rest) > 0 && (cmd == "org" || cmd == "user" || cmd == "apikey" || cmd == "audit" || cmd == "bench" || cmd == "sim" || cmd == "attestation") {
 		cmd, rest = cmd+" "+rest[0], rest[1:]
 	}
 	var err error
@@ -97,10 +106,20 @@ func Run(ctx context.Context, e Env) int {
 		err = runAuditVerify(ctx, e, rest)
 	case "audit checkpoint":
 		err = runAuditCheckpoint(ctx, e, rest)
+	case "sim department":
+		err = runSimDepartment(ctx, e, rest)
 	case "bench store":
 		err = runBenchStore(ctx, e, rest)
+	case "bench verify":
+		err = runBenchVerify(ctx, e, rest)
+	case "attestation verify":
+		err = runAttestationVerify(ctx, e, rest)
 	case "bench seed":
 		err = runBenchSeed(ctx, e, rest)
+	case "bench ingest":
+		err = runBenchIngest(ctx, e, rest)
+	case "bench quality":
+		err = runBenchQuality(ctx, e, rest)
 	case "version":
 		fmt.Fprintln(e.Stdout, Version())
 		return 0
@@ -197,13 +216,20 @@ func runServe(ctx context.Context, e Env, args []string, isDemo bool) error {
 	if isDemo {
 		start := time.Now()
 		fmt.Fprintf(e.Stdout, "Preparing demo data in %s ...\n", cfg.DataDir)
-		accounts, err = demo.Seed(ctx, n.Store, n.Accounts, n.Enterprises, cfg.DataDir, demo.Options{Enterprises: demoN, Progress: terminal(e.Stderr)})
+		accounts, err = demo.Seed(ctx, n.Store, n.Accounts, n.Enterprises, cfg.DataDir, demo.Options{Enterprises: demoN, Progress: terminal(e.Stderr),
+			FilesDir: demoFilesDir(cfg)})
 		if err != nil {
+			return err
+		}
+		if err := registerDemoDatasets(ctx, n, cfg); err != nil {
 			return err
 		}
 		log.Info("demo data ready", "seconds", time.Since(start).Seconds())
 		if _, _, err := n.Checkpointer().Checkpoint(ctx); err != nil {
 			return fmt.Errorf("checkpoint: %w", err)
+		}
+		if err := startDemoSimulator(ctx, n, demoN, log); err != nil {
+			return err
 		}
 	}
 	ln, err := net.Listen("tcp", cfg.Listen)
@@ -317,7 +343,7 @@ func openNode(ctx context.Context, e Env, cfg config.Config) (*Node, error) {
 }
 
 func runOrgCreate(ctx context.Context, e Env, args []string) error {
-	var kind, name, nameEN, ent string
+	var kind, name, nameEN, ent, dept string
 	var tier int
 	cfg, err := parse(e, "org create", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&kind, "kind", "", "operator, department, institution, enterprise or auditor")
@@ -325,6 +351,7 @@ func runOrgCreate(ctx context.Context, e Env, args []string) error {
 		fs.StringVar(&nameEN, "name-en", "", "English name")
 		fs.StringVar(&ent, "enterprise", "", "credit code of the enterprise (kind enterprise)")
 		fs.IntVar(&tier, "access-tier", 0, "highest data grade an institution may be granted (1-4)")
+		fs.StringVar(&dept, "department", "", "department code (kind department): the source code of the facts it sends, e.g. tax")
 	})
 	if err != nil {
 		return err
@@ -334,7 +361,7 @@ func runOrgCreate(ctx context.Context, e Env, args []string) error {
 		return err
 	}
 	defer n.Close()
-	o := account.Org{Kind: account.OrgKind(kind), Name: name, NameEN: nameEN, AccessTier: tier}
+	o := account.Org{Kind: account.OrgKind(kind), Name: name, NameEN: nameEN, AccessTier: tier, Department: dept}
 	if ent != "" {
 		v, err := n.Enterprises.Get(ctx, access.System, ent, access.PurposeOperation)
 		if err != nil {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -18,19 +19,25 @@ import (
 	"github.com/creditbridge/creditbridge/internal/audit"
 	"github.com/creditbridge/creditbridge/internal/catalog"
 	"github.com/creditbridge/creditbridge/internal/config"
+	"github.com/creditbridge/creditbridge/internal/connector"
 	"github.com/creditbridge/creditbridge/internal/creditcode"
 	"github.com/creditbridge/creditbridge/internal/enterprise"
 	"github.com/creditbridge/creditbridge/internal/fault"
 	"github.com/creditbridge/creditbridge/internal/i18n"
 	"github.com/creditbridge/creditbridge/internal/industry"
 	"github.com/creditbridge/creditbridge/internal/ingest"
+	"github.com/creditbridge/creditbridge/internal/ingestjob"
+	"github.com/creditbridge/creditbridge/internal/ingestqueue"
 	"github.com/creditbridge/creditbridge/internal/keys"
 	"github.com/creditbridge/creditbridge/internal/personid"
+	"github.com/creditbridge/creditbridge/internal/quality"
 	"github.com/creditbridge/creditbridge/internal/region"
 	"github.com/creditbridge/creditbridge/internal/server"
+	"github.com/creditbridge/creditbridge/internal/sharing"
 	"github.com/creditbridge/creditbridge/internal/store"
 	"github.com/creditbridge/creditbridge/internal/store/backend"
 	"github.com/creditbridge/creditbridge/internal/synth"
+	"github.com/creditbridge/creditbridge/internal/verify"
 	"github.com/creditbridge/creditbridge/internal/web"
 )
 
@@ -44,7 +51,13 @@ type Node struct {
 	Accounts    *account.Service
 	Enterprises *enterprise.Service
 	Audit       *audit.Service
-	Items       *catalog.Service // the catalogue of shared information
+	Items       *catalog.Service     // the catalogue of shared information
+	Quality     *quality.Service     // data-quality rules and their runs
+	Sharing     *sharing.Service     // reads of catalogue items through the access decision point
+	Connectors  *connector.Service   // connectors to departments' interfaces (versioned, secrets sealed)
+	Live        *connector.Registry  // the running connectors: Sharing.Live
+	Ingest      *ingestqueue.Service // dataset definitions and submitted batches
+	Verify      *verify.Service      // verification questions answered as signed attestations
 	Metrics     *server.Metrics
 }
 
@@ -52,7 +65,7 @@ type Node struct {
 // package's message table.
 func Catalog(def i18n.Lang) (*i18n.Catalog, error) {
 	return i18n.New(def, server.Messages, api.Messages, access.Messages, account.Messages, enterprise.Messages,
-		catalog.Messages, audit.Messages, store.Messages, synth.Messages, creditcode.Messages, personid.Messages, region.Messages, industry.Messages, ingest.Messages)
+		catalog.Messages, quality.Messages, audit.Messages, store.Messages, synth.Messages, creditcode.Messages, personid.Messages, region.Messages, industry.Messages, ingest.Messages, ingestjob.Messages, sharing.Messages, connector.Messages, verify.Messages)
 }
 
 // ErrStaleSchema is returned by Open when the PostgreSQL schema is behind
@@ -117,6 +130,42 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*Node, erro
 	} else if loaded {
 		log.Info("default catalogue of shared information loaded")
 	}
+	n.Quality = &quality.Service{
+		Repo: st,
+		InTx: func(ctx context.Context, fn func(quality.Repo) error) error {
+			return st.InTx(ctx, func(s store.Store) error { return fn(s) })
+		},
+	}
+	n.Connectors = &connector.Service{
+		Repo: st,
+		InTx: func(ctx context.Context, fn func(connector.Repo) error) error {
+			return st.InTx(ctx, func(s store.Store) error { return fn(s) })
+		},
+		Seal:  ks.Data,
+		Items: n.Items,
+	}
+	n.Live = connector.NewRegistry(nil)
+	n.Connectors.OnChange = func(ctx context.Context) {
+		if err := n.Connectors.Reload(ctx, n.Live); err != nil {
+			log.Error("reload the connectors", "error", err)
+		}
+	}
+	if err := n.Connectors.Reload(ctx, n.Live); err != nil {
+		// A connector that cannot be loaded (a secret sealed with another
+		// data key) leaves its items unavailable, not the node.
+		log.Error("load the connectors", "error", err)
+	}
+	n.Sharing = &sharing.Service{Repo: st, Items: n.Items, Live: n.Live}
+	if n.Verify, err = newVerifier(cfg, ks, st, n.Sharing); err != nil {
+		st.Close()
+		return nil, err
+	}
+	n.Ingest = &ingestqueue.Service{Store: st, Enterprises: n.Enterprises, Dir: filepath.Join(cfg.DataDir, "ingest"), MaxUpload: cfg.MaxUploadBytes, Log: log,
+		AfterLoad: func(ctx context.Context, j ingestjob.Job) {
+			if _, err := n.Quality.AfterBatch(ctx, j.Dataset, j.Department); err != nil {
+				log.Error("data-quality run after a batch failed", "batch", j.Batch, "error", err)
+			}
+		}}
 	var stats store.StatsReporter
 	if sr, ok := st.(store.StatsReporter); ok {
 		stats = sr
@@ -139,7 +188,7 @@ func (n *Node) Close() error {
 // readiness and metrics, behind the middleware chain.
 func (n *Node) Handler() (http.Handler, error) {
 	problems := api.ProblemWriter{Catalog: n.Catalog, Log: n.Log}
-	ui, err := web.New(web.Deps{Catalog: n.Catalog, Accounts: n.Accounts, Enterprises: n.Enterprises, Audit: n.Audit, Items: n.Items,
+	ui, err := web.New(web.Deps{Catalog: n.Catalog, Accounts: n.Accounts, Enterprises: n.Enterprises, Audit: n.Audit, Items: n.Items, Quality: n.Quality, Sharing: n.Sharing, Ingest: n.Ingest,
 		CookieSecure: n.Config.CookieSecure, SessionTTL: n.Config.SessionTTL, NodeName: n.Config.NodeName, Log: n.Log})
 	if err != nil {
 		return nil, err
@@ -152,7 +201,7 @@ func (n *Node) Handler() (http.Handler, error) {
 		ui.RenderError(w, r, err)
 	}
 	mux := http.NewServeMux()
-	api.New(api.Deps{Catalog: n.Catalog, Accounts: n.Accounts, Enterprises: n.Enterprises, Audit: n.Audit, Items: n.Items,
+	api.New(api.Deps{Connectors: n.Connectors, Catalog: n.Catalog, Accounts: n.Accounts, Enterprises: n.Enterprises, Audit: n.Audit, Items: n.Items, Quality: n.Quality, Sharing: n.Sharing, Ingest: n.Ingest, Verify: n.Verify,
 		Problems: problems, CookieSecure: n.Config.CookieSecure}).Register(mux)
 	ui.Register(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -174,7 +223,7 @@ func (n *Node) Handler() (http.Handler, error) {
 
 	var h http.Handler = server.Routed(mux)
 	h = server.Authenticate(n.Accounts, onErr, h)
-	h = server.LimitBody(n.Config.MaxBodyBytes, h)
+	h = n.limitBodies(onErr, h)
 	h = server.CrossOrigin(onErr, h)
 	h = server.Language(n.Catalog, h)
 	h = server.SecurityHeaders(h)
@@ -183,7 +232,7 @@ func (n *Node) Handler() (http.Handler, error) {
 }
 
 // Serve runs the HTTP server on ln with the node's background jobs (log
-// checkpoints, session clean-up) until ctx ends.
+// checkpoints, session clean-up, the daily data-quality run) until ctx ends.
 func (n *Node) Serve(ctx context.Context, ln net.Listener) error {
 	h, err := n.Handler()
 	if err != nil {
@@ -197,9 +246,22 @@ func (n *Node) Serve(ctx context.Context, ln net.Listener) error {
 		n.Checkpointer().Run(ctx, n.Config.CheckpointInterval, func(err error) { n.Log.Error("checkpoint failed", "error", err) })
 	}()
 	go n.cleanSessions(ctx)
+	go n.Connectors.Watch(ctx, n.Live, time.Minute, func(err error) { n.Log.Error("reload the connectors", "error", err) })
+	ingestDone := make(chan struct{})
+	go func() {
+		defer close(ingestDone)
+		n.Ingest.Run(ctx, time.Minute)
+	}()
+	qualityDone := make(chan struct{})
+	go func() {
+		defer close(qualityDone)
+		(&quality.Scheduler{Service: n.Quality, Log: n.Log}).Run(ctx)
+	}()
 	err = server.Serve(ctx, ln, h, n.Log, n.Config.ShutdownTimeout)
 	cancel()
 	<-done
+	<-qualityDone
+	<-ingestDone
 	return err
 }
 

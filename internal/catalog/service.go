@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/creditbridge/creditbridge/internal/access"
@@ -26,6 +27,74 @@ type Service struct {
 	Repo Repo
 	InTx func(ctx context.Context, fn func(Repo) error) error
 	Now  func() time.Time
+	// CacheTTL bounds how long a read of the current catalogue is reused
+	// (default 2 s). Changes through this Service take effect at once;
+	// changes by another node or process within CacheTTL.
+	CacheTTL time.Duration
+
+	mu       sync.Mutex
+	cached   []Version
+	snap     *Snapshot
+	cachedAt time.Time
+}
+
+// Snapshot is the current catalogue at one moment, shared read-only by
+// every reader until the next change: do not modify it.
+type Snapshot struct {
+	Items  []Item          // ordered by code
+	ByCode map[string]Item // the same items by code
+}
+
+// Current returns the current catalogue as a read-only snapshot, at most
+// CacheTTL old (changes through this Service show at once).
+func (s *Service) Current(ctx context.Context) (*Snapshot, error) {
+	if _, err := s.current(ctx); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.snap == nil {
+		sn := &Snapshot{Items: make([]Item, len(s.cached)), ByCode: make(map[string]Item, len(s.cached))}
+		for i, v := range s.cached {
+			sn.Items[i] = v.Item
+			sn.ByCode[v.Code] = v.Item
+		}
+		s.snap = sn
+	}
+	return s.snap, nil
+}
+
+// current returns the current version of every item, ordered by code,
+// from a snapshot at most CacheTTL old: every shared-data read resolves
+// its items here, so the catalogue is not read from the database each
+// time. The caller gets its own slice.
+func (s *Service) current(ctx context.Context) ([]Version, error) {
+	ttl := s.CacheTTL
+	if ttl == 0 {
+		ttl = 2 * time.Second
+	}
+	s.mu.Lock()
+	if s.cached != nil && time.Since(s.cachedAt) < ttl {
+		out := slices.Clone(s.cached)
+		s.mu.Unlock()
+		return out, nil
+	}
+	s.mu.Unlock()
+	vs, err := s.Repo.CurrentItems(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.cached, s.snap, s.cachedAt = slices.Clone(vs), nil, time.Now()
+	s.mu.Unlock()
+	return vs, nil
+}
+
+// forget drops the snapshot after a change through this Service.
+func (s *Service) forget() {
+	s.mu.Lock()
+	s.cached, s.snap = nil, nil
+	s.mu.Unlock()
 }
 
 func (s *Service) now() time.Time {
@@ -54,7 +123,7 @@ func (s *Service) List(ctx context.Context, category string) ([]Version, error) 
 	if category != "" && !slices.Contains(Categories, Category(category)) {
 		return nil, invalid("catalog.category", "unknown category").With("value", category)
 	}
-	vs, err := s.Repo.CurrentItems(ctx)
+	vs, err := s.current(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -133,6 +202,7 @@ func (s *Service) Save(ctx context.Context, p access.Principal, item Item, baseV
 		out = v
 		return tx.AppendAudit(ctx, &e)
 	})
+	s.forget()
 	return out, err
 }
 
@@ -168,6 +238,7 @@ func (s *Service) LoadDefaults(ctx context.Context) (bool, error) {
 		loaded = true
 		return tx.AppendAudit(ctx, &e)
 	})
+	s.forget()
 	if fe, ok := fault.As(err); ok && fe.Code == "catalog.stale" {
 		return false, nil // another node loaded it first
 	}
@@ -227,6 +298,7 @@ func (s *Service) apply(ctx context.Context, p access.Principal, items []Item, r
 		e.Detail = fmt.Sprintf("%s import: %d added, %d changed, %d unchanged: %s", format, len(res.Added), len(res.Changed), res.Unchanged, reason)
 		return tx.AppendAudit(ctx, &e)
 	})
+	s.forget()
 	if err != nil {
 		return ImportResult{Added: []string{}, Changed: []string{}}, err
 	}

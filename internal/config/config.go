@@ -39,6 +39,9 @@ type Config struct {
 	CookieSecure bool `toml:"cookie_secure"`
 	// MaxBodyBytes bounds request bodies.
 	MaxBodyBytes int64 `toml:"max_body_bytes"`
+	// MaxUploadBytes bounds a department file submitted as a batch (API
+	// or web upload), which is spooled to DataDir, never held in memory.
+	MaxUploadBytes int64 `toml:"max_upload_bytes"`
 	// LoginMaxFailures failed sign-ins per username (and per address) within
 	// LoginWindow lock further attempts until the window passes.
 	LoginMaxFailures int           `toml:"login_max_failures"`
@@ -50,6 +53,16 @@ type Config struct {
 	// LogLevel is debug, info, warn or error; LogFormat is text or json.
 	LogLevel  string `toml:"log_level"`
 	LogFormat string `toml:"log_format"`
+	// Verification (数据核验) limits against extracting values by repeated
+	// questions: questions per institution per 24 h, per institution and
+	// enterprise per 24 h, distinct constants per institution, enterprise
+	// and item within VerifyWindow; AttestationTTL is how long a signed
+	// answer stays valid.
+	VerifyMaxPerDay           int64         `toml:"verify_max_per_day"`
+	VerifyMaxPerEnterpriseDay int64         `toml:"verify_max_per_enterprise_day"`
+	VerifyMaxThresholds       int64         `toml:"verify_max_thresholds"`
+	VerifyWindow              time.Duration `toml:"verify_window"`
+	AttestationTTL            time.Duration `toml:"attestation_ttl"`
 }
 
 // Default returns the defaults: a SQLite node under ./data on :8080.
@@ -62,12 +75,19 @@ func Default() Config {
 		SessionTTL:         8 * time.Hour,
 		CookieSecure:       true,
 		MaxBodyBytes:       1 << 20,
+		MaxUploadBytes:     1 << 30,
 		LoginMaxFailures:   5,
 		LoginWindow:        15 * time.Minute,
 		CheckpointInterval: time.Minute,
 		ShutdownTimeout:    15 * time.Second,
 		LogLevel:           "info",
 		LogFormat:          "text",
+
+		VerifyMaxPerDay:           2000,
+		VerifyMaxPerEnterpriseDay: 30,
+		VerifyMaxThresholds:       4,
+		VerifyWindow:              30 * 24 * time.Hour,
+		AttestationTTL:            30 * 24 * time.Hour,
 	}
 }
 
@@ -154,6 +174,9 @@ func settings() []setting {
 	add("max_body_bytes", "largest accepted request body in bytes", func() (func(*Config, string) error, func(*Config) string) {
 		return integer(func(c *Config) *int64 { return &c.MaxBodyBytes })
 	})
+	add("max_upload_bytes", "largest department file accepted as one batch, in bytes", func() (func(*Config, string) error, func(*Config) string) {
+		return integer(func(c *Config) *int64 { return &c.MaxUploadBytes })
+	})
 	out = append(out, setting{name: "login_max_failures", usage: "failed sign-ins allowed per login window",
 		set: func(c *Config, v string) error {
 			n, err := strconv.Atoi(v)
@@ -177,6 +200,21 @@ func settings() []setting {
 	})
 	add("log_format", "text or json", func() (func(*Config, string) error, func(*Config) string) {
 		return str(func(c *Config) *string { return &c.LogFormat })
+	})
+	add("verify_max_per_day", "verification questions one institution may ask in 24 hours", func() (func(*Config, string) error, func(*Config) string) {
+		return integer(func(c *Config) *int64 { return &c.VerifyMaxPerDay })
+	})
+	add("verify_max_per_enterprise_day", "verification questions one institution may ask about one enterprise in 24 hours", func() (func(*Config, string) error, func(*Config) string) {
+		return integer(func(c *Config) *int64 { return &c.VerifyMaxPerEnterpriseDay })
+	})
+	add("verify_max_thresholds", "distinct constants one institution may compare one enterprise's item with per verify_window", func() (func(*Config, string) error, func(*Config) string) {
+		return integer(func(c *Config) *int64 { return &c.VerifyMaxThresholds })
+	})
+	add("verify_window", "period over which verification thresholds and narrowing are counted", func() (func(*Config, string) error, func(*Config) string) {
+		return dur(func(c *Config) *time.Duration { return &c.VerifyWindow })
+	})
+	add("attestation_ttl", "how long a signed verification answer stays valid", func() (func(*Config, string) error, func(*Config) string) {
+		return dur(func(c *Config) *time.Duration { return &c.AttestationTTL })
 	})
 	return out
 }
@@ -288,6 +326,9 @@ func (c Config) Validate() error {
 	if c.MaxBodyBytes < 1024 || c.MaxBodyBytes > 1<<30 {
 		bad("max_body_bytes", "%d is outside 1024..1073741824", c.MaxBodyBytes)
 	}
+	if c.MaxUploadBytes < 1024 || c.MaxUploadBytes > 1<<40 {
+		bad("max_upload_bytes", "%d is outside 1024..1099511627776", c.MaxUploadBytes)
+	}
 	if c.LoginMaxFailures < 1 || c.LoginMaxFailures > 1000 {
 		bad("login_max_failures", "%d is outside 1..1000", c.LoginMaxFailures)
 	}
@@ -307,6 +348,21 @@ func (c Config) Validate() error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		bad("log_format", "%q is not text or json", c.LogFormat)
+	}
+	if c.VerifyMaxPerDay < 1 || c.VerifyMaxPerDay > 10_000_000 {
+		bad("verify_max_per_day", "%d is outside 1..10000000", c.VerifyMaxPerDay)
+	}
+	if c.VerifyMaxPerEnterpriseDay < 1 || c.VerifyMaxPerEnterpriseDay > 100_000 {
+		bad("verify_max_per_enterprise_day", "%d is outside 1..100000", c.VerifyMaxPerEnterpriseDay)
+	}
+	if c.VerifyMaxThresholds < 1 || c.VerifyMaxThresholds > 100 {
+		bad("verify_max_thresholds", "%d is outside 1..100", c.VerifyMaxThresholds)
+	}
+	if c.VerifyWindow < 24*time.Hour || c.VerifyWindow > 366*24*time.Hour {
+		bad("verify_window", "%s is outside 24h..8784h", c.VerifyWindow)
+	}
+	if c.AttestationTTL < time.Minute || c.AttestationTTL > 366*24*time.Hour {
+		bad("attestation_ttl", "%s is outside 1m..8784h", c.AttestationTTL)
 	}
 	if c.DB != "" && !strings.HasPrefix(c.DB, "postgres://") && !strings.HasPrefix(c.DB, "postgresql://") && strings.Contains(c.DB, "://") {
 		bad("db", "%q is neither a postgres:// URL nor a SQLite file path", c.DB)

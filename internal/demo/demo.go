@@ -34,6 +34,10 @@ type Options struct {
 	Seed        uint64 // generator seed (default 2021)
 	// Progress, when set, receives seeding progress.
 	Progress io.Writer
+	// FilesDir, when set, also receives the region's department files
+	// and their manifest (as `creditbridge seed --files` writes them), so
+	// that users can try submitting them.
+	FilesDir string
 }
 
 // AccountsFile holds the generated demo passwords in the data directory, so
@@ -111,18 +115,18 @@ func createAccounts(ctx context.Context, acc *account.Service, own enterprise.Vi
 	}
 	// One department of each kind that reports data (internal/synth's
 	// department codes double as usernames, but usernames need 3 letters).
-	for _, d := range []struct{ user, zh, en, officer string }{
-		{synth.DeptTax, "国家税务总局江苏省税务局（示范）", "Jiangsu Tax Service (demo)", "税务专员"},
-		{synth.DeptHRSS, "江苏省人力资源和社会保障厅（示范）", "Jiangsu Human Resources and Social Security (demo)", "社保专员"},
-		{"fund", "江苏省住房公积金管理中心（示范）", "Jiangsu Housing Provident Fund Centre (demo)", "公积金专员"},
-		{synth.DeptGrid, "国网江苏省电力有限公司（示范）", "State Grid Jiangsu Electric Power (demo)", "电力数据专员"},
-		{synth.DeptWater, "江苏示范水务有限公司", "Jiangsu Demo Water Co.", "水务数据专员"},
-		{synth.DeptGas, "江苏示范燃气有限公司", "Jiangsu Demo Gas Co.", "燃气数据专员"},
-		{synth.DeptCourt, "江苏省高级人民法院（示范）", "Jiangsu High People's Court (demo)", "法院数据专员"},
-		{synth.DeptSAMR, "江苏省市场监督管理局（示范）", "Jiangsu Administration for Market Regulation (demo)", "市场监管专员"},
-		{synth.DeptSci, "江苏省科学技术厅（示范）", "Jiangsu Department of Science and Technology (demo)", "科技专员"},
+	for _, d := range []struct{ user, dept, zh, en, officer string }{
+		{synth.DeptTax, synth.DeptTax, "国家税务总局江苏省税务局（示范）", "Jiangsu Tax Service (demo)", "税务专员"},
+		{synth.DeptHRSS, synth.DeptHRSS, "江苏省人力资源和社会保障厅（示范）", "Jiangsu Human Resources and Social Security (demo)", "社保专员"},
+		{"fund", synth.DeptHF, "江苏省住房公积金管理中心（示范）", "Jiangsu Housing Provident Fund Centre (demo)", "公积金专员"},
+		{synth.DeptGrid, synth.DeptGrid, "国网江苏省电力有限公司（示范）", "State Grid Jiangsu Electric Power (demo)", "电力数据专员"},
+		{synth.DeptWater, synth.DeptWater, "江苏示范水务有限公司", "Jiangsu Demo Water Co.", "水务数据专员"},
+		{synth.DeptGas, synth.DeptGas, "江苏示范燃气有限公司", "Jiangsu Demo Gas Co.", "燃气数据专员"},
+		{synth.DeptCourt, synth.DeptCourt, "江苏省高级人民法院（示范）", "Jiangsu High People's Court (demo)", "法院数据专员"},
+		{synth.DeptSAMR, synth.DeptSAMR, "江苏省市场监督管理局（示范）", "Jiangsu Administration for Market Regulation (demo)", "市场监管专员"},
+		{synth.DeptSci, synth.DeptSci, "江苏省科学技术厅（示范）", "Jiangsu Department of Science and Technology (demo)", "科技专员"},
 	} {
-		specs = append(specs, orgSpec{account.Org{Kind: account.KindDepartment, Name: d.zh, NameEN: d.en},
+		specs = append(specs, orgSpec{account.Org{Kind: account.KindDepartment, Name: d.zh, NameEN: d.en, Department: d.dept},
 			[]userSpec{u(d.user, d.officer, account.RoleDepartmentOfficer)}})
 	}
 	specs = append(specs, []orgSpec{
@@ -160,7 +164,7 @@ func seedRegion(ctx context.Context, st store.Store, ent *enterprise.Service, op
 	if err != nil {
 		return enterprise.View{}, fmt.Errorf("demo: %w", err)
 	}
-	if _, err := seed.Run(ctx, g, seed.Options{Store: st, Enterprises: ent, Progress: opt.Progress}); err != nil {
+	if _, err := seed.Run(ctx, g, seed.Options{Store: st, Enterprises: ent, Progress: opt.Progress, FilesDir: opt.FilesDir}); err != nil {
 		return enterprise.View{}, fmt.Errorf("demo: %w", err)
 	}
 	first := g.Enterprise(0).Profile

@@ -87,7 +87,11 @@ type Query struct {
 	// KnownAt, if set, returns what was known then: facts received at or
 	// before it, in their latest version as of it.
 	KnownAt time.Time
-	Limit   int
+	// AllVersions returns every stored version (of those received by
+	// KnownAt, if set), oldest version first within a key, instead of the
+	// latest only: the history an auditor or the subject reviews.
+	AllVersions bool
+	Limit       int
 }
 
 // Store persists facts and loans.

@@ -2,7 +2,9 @@ package ingest
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/creditbridge/creditbridge/internal/deptfiles"
 	"github.com/creditbridge/creditbridge/internal/fault"
@@ -26,8 +28,21 @@ type Dataset struct {
 	// rows above it are titles and are skipped.
 	HeaderRow int `json:"header_row"`
 	// RowKind is measure (one enterprise and month, one fact per item
-	// column) or fact (one event or attribute per row).
+	// column), fact (one event or attribute per row), profile (one
+	// enterprise's registration record: the registry, no facts),
+	// shareholder (also "holder": one shareholder of one enterprise, a
+	// registration.shareholders attribute fact) or loan (one loan an
+	// institution shares back).
 	RowKind string `json:"row_kind"`
+	// UnknownEnterprise is what happens to a row whose credit code is not
+	// registered: "reject" (the default: the row goes to the error report)
+	// or "register" (the row registers the enterprise; only profile rows
+	// carry what a registration needs, Validate refuses it elsewhere).
+	UnknownEnterprise string `json:"unknown_enterprise,omitempty"`
+	// SnapshotOn is the date of a snapshot file (YYYY-MM-DD): the period
+	// of the attribute facts its shareholder rows give. Blank: the day the
+	// batch is received.
+	SnapshotOn string `json:"snapshot_on,omitempty"`
 	// Item and Shape of every row of a single-item fact dataset; Shape of
 	// every measure.
 	Item  string `json:"item,omitempty"`
@@ -71,9 +86,41 @@ type Column struct {
 
 // Row kinds this package can store.
 const (
-	KindMeasure = "measure"
-	KindFact    = "fact"
+	KindMeasure     = "measure"
+	KindFact        = "fact"
+	KindProfile     = "profile"
+	KindShareholder = "shareholder"
+	KindLoan        = "loan"
 )
+
+// Unknown-enterprise policies.
+const (
+	PolicyReject   = "reject"
+	PolicyRegister = "register"
+)
+
+// kindFields are the fields a row kind's columns may hold (measure and
+// fact rows: see Column), and those it must have.
+var kindFields = map[string]struct{ allowed, required []string }{
+	KindProfile: {
+		allowed: []string{"profile.code", "enterprise.code", "enterprise.name", "profile.name_zh", "profile.name_en",
+			"profile.legal_rep_name", "profile.legal_rep_id", "profile.legal_rep_phone", "profile.founded_on",
+			"profile.registered_capital", "profile.status", "profile.division", "profile.industry",
+			"profile.industry_division", "profile.address", "profile.size"},
+		required: []string{"profile.name_zh", "profile.legal_rep_name"},
+	},
+	KindShareholder: {
+		allowed: []string{"enterprise.code", "enterprise.name", "shareholder.name", "shareholder.natural",
+			"shareholder.id_type", "shareholder.id_number", "shareholder.capital", "shareholder.share"},
+		required: []string{"shareholder.name"},
+	},
+	KindLoan: {
+		allowed: []string{"enterprise.code", "enterprise.name", "loan.contract_no", "loan.lender", "loan.amount",
+			"loan.rate", "loan.term_months", "loan.guarantee", "loan.start_on", "loan.maturity_on", "loan.status",
+			"loan.max_days_overdue", "loan.repaid_on", "loan.defaulted_on"},
+		required: []string{"loan.contract_no", "loan.lender", "loan.amount", "loan.start_on", "loan.status"},
+	},
+}
 
 var layouts = map[string]string{
 	"YYYY-MM-DD": "2006-01-02",
@@ -83,7 +130,8 @@ var layouts = map[string]string{
 }
 
 func datasetErr(format string, args ...any) error {
-	return fault.New(fault.Invalid, "ingest.dataset", "invalid dataset").With("detail", fmt.Sprintf(format, args...))
+	d := fmt.Sprintf(format, args...)
+	return fault.New(fault.Invalid, "ingest.dataset", "invalid dataset: "+d).With("detail", d)
 }
 
 // Validate checks the definition is complete and consistent.
@@ -96,9 +144,28 @@ func (d *Dataset) Validate() error {
 	if _, err := normEncoding(d.Encoding); err != nil && d.Format != "xlsx" {
 		return err
 	}
-	if d.RowKind != KindMeasure && d.RowKind != KindFact {
-		return fault.New(fault.Invalid, "ingest.unsupported", "row kind not supported").
-			With("detail", fmt.Sprintf("rows of kind %q (only measure and fact rows are stored so far)", d.RowKind))
+	if d.RowKind == "holder" {
+		d.RowKind = KindShareholder
+	}
+	kf, registry := kindFields[d.RowKind]
+	if d.RowKind != KindMeasure && d.RowKind != KindFact && !registry {
+		detail := fmt.Sprintf("rows of kind %q (want measure, fact, profile, shareholder or loan)", d.RowKind)
+		return fault.New(fault.Invalid, "ingest.unsupported", "row kind not supported: "+detail).With("detail", detail)
+	}
+	switch d.UnknownEnterprise {
+	case "", PolicyReject:
+	case PolicyRegister:
+		if d.RowKind != KindProfile {
+			return datasetErr("unknown_enterprise %q needs rows that carry a registration (profile rows: name, "+
+				"legal representative, founding date...); %s rows do not, use %q", PolicyRegister, d.RowKind, PolicyReject)
+		}
+	default:
+		return datasetErr("unknown_enterprise %q (want %q or %q)", d.UnknownEnterprise, PolicyReject, PolicyRegister)
+	}
+	if d.SnapshotOn != "" {
+		if _, err := time.Parse(time.DateOnly, d.SnapshotOn); err != nil {
+			return datasetErr("snapshot_on %q is not a date (YYYY-MM-DD)", d.SnapshotOn)
+		}
 	}
 	if d.Department == "" {
 		return datasetErr("department is required")
@@ -113,8 +180,12 @@ func (d *Dataset) Validate() error {
 			return datasetErr("column name %q blank or repeated", c.Name)
 		}
 		seen[c.Name] = true
-		if c.Field == "enterprise.code" && c.Name == d.KeyColumn {
+		if (c.Field == "enterprise.code" || c.Field == "profile.code" && d.RowKind == KindProfile) && c.Name == d.KeyColumn {
 			hasKey = true
+		}
+		if registry && !slices.Contains(kf.allowed, c.Field) {
+			return datasetErr("column %s: field %q is not one of a %s row's (%s)", c.Name, c.Field, d.RowKind,
+				strings.Join(kf.allowed, ", "))
 		}
 		if c.Field == "fact.period" {
 			hasPeriod = true
@@ -132,7 +203,12 @@ func (d *Dataset) Validate() error {
 	if !hasKey {
 		return datasetErr("key column %q is not an enterprise.code column", d.KeyColumn)
 	}
-	if !hasPeriod {
+	for _, f := range kf.required {
+		if !slices.ContainsFunc(d.Columns, func(c Column) bool { return c.Field == f }) {
+			return datasetErr("a %s dataset needs a %s column", d.RowKind, f)
+		}
+	}
+	if !hasPeriod && !registry {
 		return datasetErr("no fact.period column")
 	}
 	if d.Shape == "" && d.RowKind == KindMeasure {
@@ -155,8 +231,9 @@ func normEncoding(s string) (string, error) {
 }
 
 // FromManifest derives the dataset of one file a deptfiles manifest
-// describes. Files whose rows are not facts (registration profiles,
-// shareholders, loans) are fault.Invalid "ingest.unsupported".
+// describes. A registration snapshot (profile rows) registers the
+// enterprises it does not know: the market regulator's register is where
+// enterprises come from. A snapshot's date (its period) is SnapshotOn.
 func FromManifest(f deptfiles.File) (Dataset, error) {
 	d := Dataset{
 		Name: f.Department + "/" + f.Dataset, Department: f.Department, Format: f.Format, Encoding: f.Encoding,
@@ -167,6 +244,12 @@ func FromManifest(f deptfiles.File) (Dataset, error) {
 		d.Columns = append(d.Columns, Column{Name: c.Name, Field: c.Field, Item: c.Item, Type: c.Type, Unit: c.Unit,
 			Scale: c.Scale, Format: c.Format, Required: c.Required, BlankZero: c.BlankZero, Values: c.Values,
 			DetailKey: c.DetailKey, DetailConst: c.DetailConst})
+	}
+	if d.RowKind == KindProfile {
+		d.UnknownEnterprise = PolicyRegister
+	}
+	if len(f.Period) == len(time.DateOnly) {
+		d.SnapshotOn = f.Period
 	}
 	return d, d.Validate()
 }

@@ -2,12 +2,25 @@ package ingest
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
 	"io"
+	"os"
+	"path/filepath"
+	"reflect"
 	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"github.com/creditbridge/creditbridge/internal/creditcode"
+	"github.com/creditbridge/creditbridge/internal/deptfiles"
+	"github.com/creditbridge/creditbridge/internal/facts"
+	"github.com/creditbridge/creditbridge/internal/fault"
+	"github.com/creditbridge/creditbridge/internal/synth"
 )
 
 // drain reads every row; it checks what every reader promises: row
@@ -100,6 +113,193 @@ func FuzzUnscale(f *testing.F) {
 			if w, err := unscale(back, 100); err != nil || w != v {
 				t.Fatalf("unscale(%q) = %d, but %q reads %d, %v", s, v, back, w, err)
 			}
+		}
+	})
+}
+
+// fuzzDatasets are the datasets of every kind of file of a small
+// generated region (registrations, shareholders, measures, events, loans,
+// corrections) and real rows of each, the seeds of FuzzMapRow.
+var fuzzDatasets = sync.OnceValues(func() ([]Dataset, [][]string) {
+	g, err := synth.New(synth.Config{Enterprises: 12, Seed: 3, Months: 3})
+	if err != nil {
+		panic(err)
+	}
+	dir, err := os.MkdirTemp("", "ingest-fuzz-")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(dir)
+	w, err := deptfiles.NewWriter(deptfiles.Options{Dir: filepath.Join(dir, "files"), Seed: 1, DirtyRate: 0.2})
+	if err != nil {
+		panic(err)
+	}
+	if err := g.Each(context.Background(), func(b synth.Bundle) error { return w.Add(b) }); err != nil {
+		panic(err)
+	}
+	m, err := w.Close()
+	if err != nil {
+		panic(err)
+	}
+	var dss []Dataset
+	var seeds [][]string
+	seen := map[string]bool{}
+	for _, mf := range m.Files {
+		if seen[mf.Dataset] {
+			continue
+		}
+		seen[mf.Dataset] = true
+		ds, err := FromManifest(mf)
+		if err != nil {
+			panic(err)
+		}
+		dss = append(dss, ds)
+		fh, err := os.Open(filepath.Join(dir, "files", mf.Path))
+		if err != nil {
+			panic(err)
+		}
+		rr, closeFn, err := open(&ds, fh)
+		if err != nil {
+			panic(err)
+		}
+		var perm []int
+		for n := 0; n < 40; n++ {
+			row, err := rr.Next()
+			if err != nil {
+				break
+			}
+			if ds.Format != "jsonl" && row.Num <= ds.HeaderRow {
+				if row.Num == ds.HeaderRow {
+					perm, _ = columnOrder(&ds, row.Num, row.Cells)
+				}
+				continue
+			}
+			cells := make([]string, len(ds.Columns))
+			for i := range cells {
+				p := i
+				if perm != nil {
+					p = perm[i]
+				}
+				if p < len(row.Cells) {
+					cells[i] = row.Cells[p]
+				}
+			}
+			seeds = append(seeds, append([]string{strconv.Itoa(len(dss) - 1)}, cells...))
+		}
+		closeFn()
+		fh.Close()
+	}
+	return dss, seeds
+})
+
+// FuzzMapRow puts arbitrary cells through the column mapping and
+// validation of every kind of dataset (measure, fact, profile,
+// shareholder, loan). It must never panic, must be deterministic, must
+// explain every refusal in both languages, and what it accepts must hold
+// what the store requires.
+func FuzzMapRow(f *testing.F) {
+	dss, seeds := fuzzDatasets()
+	for _, s := range seeds {
+		k, _ := strconv.Atoi(s[0])
+		f.Add(uint8(k), strings.Join(s[1:], "\x1f"))
+	}
+	f.Add(uint8(0), "\x1f\x1f\x1f")
+	f.Fuzz(func(t *testing.T, k uint8, joined string) {
+		ds := dss[int(k)%len(dss)]
+		cells := strings.Split(joined, "\x1f")
+		cells = append(cells, make([]string, max(0, len(ds.Columns)-len(cells)))...)[:len(ds.Columns)]
+		m := newMapper(&ds)
+		pr, p := m.mapRow(cells)
+		pr2, p2 := newMapper(&ds).mapRow(cells)
+		if !reflect.DeepEqual(pr, pr2) || !reflect.DeepEqual(p, p2) {
+			t.Fatalf("%s: mapRow is not deterministic", ds.Name)
+		}
+		if p != nil {
+			if en, zh := p.Reason(); en == p.Code || zh == p.Code || en == "" || zh == "" {
+				t.Fatalf("%s: problem %s has no reason", ds.Name, p.Code)
+			}
+			return
+		}
+		if !creditcode.Valid(pr.code) || pr.code != cells[m.key] {
+			t.Fatalf("%s: accepted key %q", ds.Name, pr.code)
+		}
+		switch ds.RowKind {
+		case KindMeasure, KindFact:
+			if len(pr.facts) == 0 && ds.RowKind == KindFact {
+				t.Fatalf("%s: a fact row without its fact", ds.Name)
+			}
+			for _, f := range pr.facts {
+				if f.Item == "" || f.Period.IsZero() || f.Num > MaxAbsNum || f.Num < -MaxAbsNum || f.Version < 1 || f.Source != ds.Department {
+					t.Fatalf("%s: accepted %+v", ds.Name, f)
+				}
+				switch f.Shape {
+				case facts.Measure, facts.Attribute, facts.Event:
+				default:
+					t.Fatalf("%s: shape %q", ds.Name, f.Shape)
+				}
+				if f.Detail != "" {
+					var obj map[string]any
+					if err := json.Unmarshal([]byte(f.Detail), &obj); err != nil || obj == nil {
+						t.Fatalf("%s: detail %q is not an object", ds.Name, f.Detail)
+					}
+				}
+			}
+		case KindProfile:
+			if pr.profile == nil || pr.profile.in.Code != pr.code || pr.profile.in.NameZH == "" || pr.profile.in.LegalRep.Name == "" {
+				t.Fatalf("%s: accepted profile %+v", ds.Name, pr.profile)
+			}
+		case KindShareholder:
+			if h := pr.holder; h == nil || h.name == "" || h.shareBP < 0 || h.shareBP > 10000 || h.capital < 0 {
+				t.Fatalf("%s: accepted shareholder %+v", ds.Name, pr.holder)
+			}
+		case KindLoan:
+			l := pr.loan
+			if l == nil || l.ContractNo == "" || l.Lender == "" || l.AmountFen <= 0 || l.StartOn.IsZero() || l.MaturityOn.Before(l.StartOn) && !l.MaturityOn.IsZero() {
+				t.Fatalf("%s: accepted loan %+v", ds.Name, l)
+			}
+			switch l.Status {
+			case facts.LoanCurrent, facts.LoanRepaid, facts.LoanOverdue, facts.LoanDefaulted:
+			default:
+				t.Fatalf("%s: loan status %q", ds.Name, l.Status)
+			}
+		}
+	})
+}
+
+// FuzzDatasetValidate reads arbitrary dataset definitions: Validate must
+// never panic, and a dataset it accepts must map a row of blank cells
+// without panicking.
+func FuzzDatasetValidate(f *testing.F) {
+	dss, _ := fuzzDatasets()
+	for _, ds := range dss {
+		b, _ := json.Marshal(ds)
+		f.Add(b)
+	}
+	f.Add([]byte(`{"format":"csv","row_kind":"holder","department":"samr","header_row":1,"key_column":"k","unknown_enterprise":"register","columns":[{"name":"k","field":"enterprise.code","type":"code"},{"name":"n","field":"shareholder.name","type":"text"}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var ds Dataset
+		if json.Unmarshal(data, &ds) != nil {
+			return
+		}
+		if err := ds.Validate(); err != nil {
+			if _, ok := fault.As(err); !ok {
+				t.Fatalf("Validate error without a code: %v", err)
+			}
+			return
+		}
+		_, _ = newMapper(&ds).mapRow(make([]string, len(ds.Columns)))
+	})
+}
+
+// FuzzRatioCheck: the unit ratio rules never panic or divide by zero.
+func FuzzRatioCheck(f *testing.F) {
+	f.Add(int64(123456), int64(2000), int64(0))
+	f.Add(int64(-1), int64(0), int64(1<<62))
+	f.Fuzz(func(t *testing.T, bill, kwh, contrib int64) {
+		fs := []facts.Fact{{Item: "util.electricity_bill", Num: bill}, {Item: "util.electricity_kwh", Num: kwh},
+			{Item: "si.contributions", Num: contrib}, {Item: "si.insured_headcount", Num: kwh}}
+		if i, detail := ratioCheck(fs); i >= 0 && detail == "" {
+			t.Fatal("a refusal without a detail")
 		}
 	})
 }

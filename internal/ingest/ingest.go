@@ -11,12 +11,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/creditbridge/creditbridge/internal/access"
 	"github.com/creditbridge/creditbridge/internal/audit"
+	"github.com/creditbridge/creditbridge/internal/enterprise"
 	"github.com/creditbridge/creditbridge/internal/facts"
 	"github.com/creditbridge/creditbridge/internal/fault"
 	"github.com/creditbridge/creditbridge/internal/store"
@@ -40,9 +42,16 @@ type Options struct {
 	// rows beyond it are still counted bad.
 	MaxErrors int
 	// NoUnitCheck skips the comparison of money measures with the
-	// enterprise's recent values (see UnitFactor): one query per
-	// enterprise, which costs most of the time of a measure batch.
+	// enterprise's recent values (see UnitFactor): reading 12 months of
+	// history per row (batched per chunk, beside the inserts) is the
+	// largest cost of a measure batch after storing it. The bounds on a
+	// row's own ratios (ratioRules) are checked regardless.
 	NoUnitCheck bool
+	// Enterprises is the registry service (with the node's sealer):
+	// needed by profile, shareholder and loan rows, which it registers,
+	// updates or seals personal data of. Its Repo and InTx are replaced by
+	// the batch's transaction.
+	Enterprises *enterprise.Service
 }
 
 // Progress is a batch's counts so far.
@@ -66,8 +75,16 @@ type Result struct {
 	Bad           int64 `json:"bad"`
 	// Duplicates counts exact copies of an earlier row of the batch
 	// (skipped, and part of Bad).
-	Duplicates int64   `json:"duplicates_skipped"`
-	Facts      int64   `json:"facts"`
+	Duplicates int64 `json:"duplicates_skipped"`
+	Facts      int64 `json:"facts"`
+	// Loans stored; Registered and Updated enterprises (profile rows);
+	// Unchanged rows that repeated what was stored and stored nothing (a
+	// re-sent snapshot or loan file). All are zero for an AlreadyLoaded
+	// batch.
+	Loans      int64   `json:"loans,omitempty"`
+	Registered int64   `json:"registered,omitempty"`
+	Updated    int64   `json:"updated,omitempty"`
+	Unchanged  int64   `json:"unchanged,omitempty"`
 	Seconds    float64 `json:"seconds"`
 	// Problems are the bad rows, in row order (see WriteReport).
 	Problems []Problem `json:"-"`
@@ -106,7 +123,7 @@ func File(ctx context.Context, st store.Store, ds Dataset, path string, o Option
 		return already(res, b, start), err
 	}
 	err = st.InTx(ctx, func(tx store.Store) error {
-		return load(ctx, tx, &ds, path, o, &res, start)
+		return load(ctx, st, tx, &ds, path, o, &res, start)
 	})
 	if errors.Is(err, errAlready) {
 		b, _, err := loaded(ctx, st, res.Batch, sum)
@@ -210,8 +227,9 @@ func columnOrder(ds *Dataset, row int, header []string) ([]int, error) {
 	return perm, nil
 }
 
-// load reads, checks and stores one batch inside tx.
-func load(ctx context.Context, tx store.Store, ds *Dataset, path string, o Options, res *Result, start time.Time) error {
+// load reads, checks and stores one batch inside tx; st, outside it,
+// reads the history the unit check compares with.
+func load(ctx context.Context, st, tx store.Store, ds *Dataset, path string, o Options, res *Result, start time.Time) error {
 	fh, err := os.Open(path)
 	if err != nil {
 		return err
@@ -238,9 +256,28 @@ func load(ctx context.Context, tx store.Store, ds *Dataset, path string, o Optio
 	chunk := make([]facts.Fact, 0, o.ChunkRows)
 	var hist *history
 	if !o.NoUnitCheck {
-		hist = newHistory(ds, tx.QueryFacts)
+		hist = newHistory(ds, st)
+	}
+	var reg *registrar
+	var loans []facts.Loan
+	if _, ok := kindFields[ds.RowKind]; ok {
+		if reg, err = newRegistrar(ds, tx, o.Enterprises, res.Batch, received); err != nil {
+			return err
+		}
 	}
 	flush := func() error {
+		if reg != nil {
+			n, err := reg.flushRegistrations(ctx, ids)
+			if err != nil {
+				return err
+			}
+			res.Registered += int64(n)
+			if err := tx.AppendLoans(ctx, loans); err != nil {
+				return err
+			}
+			res.Loans += int64(len(loans))
+			loans = loans[:0]
+		}
 		if len(chunk) == 0 {
 			return nil
 		}
@@ -258,6 +295,49 @@ func load(ctx context.Context, tx store.Store, ds *Dataset, path string, o Optio
 		} else {
 			res.ProblemsDropped++
 		}
+	}
+	// accept queues a good row's facts for the store.
+	accept := func(num int, id int64, fs []facts.Fact) error {
+		for _, f := range fs {
+			f.EnterpriseID, f.Batch, f.SourceRow, f.ReceivedAt = id, res.Batch, int64(num), received
+			chunk = append(chunk, f)
+		}
+		res.OK++
+		if len(chunk) >= o.ChunkRows {
+			return flush()
+		}
+		return nil
+	}
+	// checkChunk runs the unit check of a chunk of rows whose history is
+	// in, and stores the good ones.
+	var units *unitQueue
+	if hist != nil {
+		// st is tx when File was given a transaction: then no read may
+		// run beside the inserts.
+		units = newUnitQueue(ctx, hist, len(ds.Columns), st == tx)
+		defer units.wait()
+	}
+	checkChunk := func(c *unitChunk) error {
+		if c == nil {
+			return nil
+		}
+		for _, r := range c.rows {
+			fs, cells := c.facts[r.from:r.to], c.cells[r.at:r.at+units.ncols]
+			i, code, detail, err := hist.check(ctx, c.cache, r.id, fs, func(item string) string { return cells[m.itemIndex[item]] })
+			if err != nil {
+				return err
+			}
+			if i >= 0 {
+				col := m.itemColumn(fs[i].Item)
+				bad(Problem{Row: r.num, Column: col.Name, Value: cells[m.itemIndex[fs[i].Item]], Code: code, Detail: detail})
+				continue
+			}
+			if err := accept(r.num, r.id, fs); err != nil {
+				return err
+			}
+		}
+		units.recycle(c)
+		return nil
 	}
 	report := func(done bool) {
 		if o.Progress != nil {
@@ -322,6 +402,24 @@ func load(ctx context.Context, tx store.Store, ds *Dataset, path string, o Optio
 			bad(*p)
 			continue
 		}
+		if pr.profile != nil {
+			p, err := reg.profile(ctx, row.Num, pr.profile)
+			if err != nil {
+				return err
+			}
+			if p != nil {
+				p.Row = row.Num
+				bad(*p)
+				continue
+			}
+			res.OK++
+			if len(reg.pending) >= o.ChunkRows {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+			continue
+		}
 		id, known := ids[pr.code]
 		if !known {
 			r, err := tx.EnterpriseByCode(ctx, pr.code)
@@ -339,30 +437,96 @@ func load(ctx context.Context, tx store.Store, ds *Dataset, path string, o Optio
 			bad(Problem{Row: row.Num, Column: ds.KeyColumn, Value: pr.code, Code: "ingest.not_registered"})
 			continue
 		}
-		if i, med, err := hist.check(ctx, id, pr.facts); err != nil {
-			return err
-		} else if i >= 0 {
-			c := m.itemColumn(pr.facts[i].Item)
-			bad(Problem{Row: row.Num, Column: c.Name, Value: cells[m.itemIndex[pr.facts[i].Item]], Code: "ingest.unit_suspect",
-				Detail: unitDetail(med)})
+		switch {
+		case pr.holder != nil:
+			f, same, p, err := reg.holder(ctx, row.Num, id, pr.code, pr.holder, received)
+			if err != nil {
+				return err
+			}
+			if p != nil {
+				p.Row = row.Num
+				bad(*p)
+				continue
+			}
+			if same {
+				res.OK++
+				res.Unchanged++
+				continue
+			}
+			pr.facts = append(pr.facts[:0], f)
+		case pr.loan != nil:
+			same, p, err := reg.loan(ctx, row.Num, id, pr.loan, m.ds.Columns[m.byField["loan.contract_no"]].Name)
+			if err != nil {
+				return err
+			}
+			if p != nil {
+				p.Row = row.Num
+				bad(*p)
+				continue
+			}
+			res.OK++
+			if same {
+				res.Unchanged++
+				continue
+			}
+			l := *pr.loan
+			l.EnterpriseID, l.Batch, l.Source, l.ReceivedAt = id, res.Batch, ds.Department, received
+			loans = append(loans, l)
+			reg.loans[id][loanKey(&l)] = l
+			if len(loans) >= o.ChunkRows {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
 			continue
 		}
-		for _, f := range pr.facts {
-			f.EnterpriseID, f.Batch, f.SourceRow, f.ReceivedAt = id, res.Batch, int64(row.Num), received
-			chunk = append(chunk, f)
+		if i, detail := ratioCheck(pr.facts); i >= 0 {
+			c := m.itemColumn(pr.facts[i].Item)
+			bad(Problem{Row: row.Num, Column: c.Name, Value: cells[m.itemIndex[pr.facts[i].Item]], Code: "ingest.unit_fen",
+				Detail: detail})
+			continue
 		}
-		res.OK++
-		if len(chunk) >= o.ChunkRows {
-			if err := flush(); err != nil {
+		if units != nil && len(pr.facts) > 0 {
+			if units.add(row.Num, id, pr.facts, cells) >= o.ChunkRows {
+				prev, err := units.rotate()
+				if err != nil {
+					return err
+				}
+				if err := checkChunk(prev); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		if err := accept(row.Num, id, pr.facts); err != nil {
+			return err
+		}
+	}
+	if units != nil {
+		// The last chunks: the one whose history is being read, then the
+		// one still filling.
+		for range 2 {
+			prev, err := units.rotate()
+			if err != nil {
+				return err
+			}
+			if err := checkChunk(prev); err != nil {
 				return err
 			}
 		}
 	}
+	// Rows checked per chunk reported their problems late: back in row
+	// order.
+	slices.SortStableFunc(res.Problems, func(a, b Problem) int { return a.Row - b.Row })
 	if perm == nil {
 		return headerErr(ds.HeaderRow, "the file ends before its header")
 	}
 	if err := flush(); err != nil {
 		return err
+	}
+	if reg != nil {
+		res.Updated += reg.updated
+		res.Unchanged += reg.unchanged
 	}
 	b := &facts.Batch{ID: res.Batch, Dataset: ds.Name, Source: ds.Department, FileName: res.File, SHA256: res.SHA256,
 		Rows: res.Rows, RowsOK: res.OK, RowsBad: res.Bad, Facts: res.Facts, Status: facts.BatchLoaded,
@@ -377,10 +541,11 @@ func load(ctx context.Context, tx store.Store, ds *Dataset, path string, o Optio
 	// says how many enterprises' history the batch consulted.
 	historyRead := 0
 	if hist != nil {
-		historyRead = len(hist.cache)
+		historyRead = int(hist.reads.Load())
 	}
 	detail, _ := json.Marshal(map[string]any{"batch": res.Batch, "dataset": ds.Name, "file": res.File, "sha256": res.SHA256,
-		"rows": res.Rows, "ok": res.OK, "bad": res.Bad, "facts": res.Facts, "history_read_enterprises": historyRead})
+		"rows": res.Rows, "ok": res.OK, "bad": res.Bad, "facts": res.Facts, "loans": res.Loans, "registered": res.Registered,
+		"updated": res.Updated, "unchanged": res.Unchanged, "history_read_enterprises": historyRead})
 	report(true)
 	return tx.AppendAudit(ctx, &audit.Entry{ActorName: access.System.ActorName(), Action: "ingest.batch", Outcome: audit.OK,
 		Detail: string(detail)})

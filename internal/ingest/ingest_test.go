@@ -200,12 +200,12 @@ func testRegionIngests(t *testing.T, backendName string) {
 	results := map[string]ingest.Result{}
 	var unsupported, missedUnit, dirtyTotal int
 	for _, mf := range r.m.Files {
+		if mf.RowKind == "profile" || mf.RowKind == "shareholder" || mf.RowKind == "loan" {
+			unsupported++ // registry rows: see TestRegionComplete
+			continue
+		}
 		ds, err := ingest.FromManifest(mf)
 		if err != nil {
-			if fault.Is(err, fault.Invalid) && (mf.RowKind == "profile" || mf.RowKind == "shareholder" || mf.RowKind == "loan") {
-				unsupported++
-				continue
-			}
 			t.Fatalf("%s: FromManifest: %v", mf.Path, err)
 		}
 		if mf.Version > 1 {

@@ -50,6 +50,10 @@ func newMapper(ds *Dataset) *mapper {
 type parsed struct {
 	code  string
 	facts []facts.Fact
+	// One of these for the registry row kinds.
+	profile *profileRow
+	holder  *holderRow
+	loan    *facts.Loan
 }
 
 func (m *mapper) problem(code string, c Column, v string) *Problem {
@@ -222,6 +226,18 @@ func (m *mapper) mapRow(cells []string) (parsed, *Problem) {
 		f.Source, f.Version = ds.Department, version
 		out.facts = append(out.facts, f)
 		return out, nil
+	case KindProfile:
+		var p *Problem
+		out.profile, p = m.profile(cells, out.code, get, date)
+		return out, p
+	case KindShareholder:
+		var p *Problem
+		out.holder, p = m.holder(get)
+		return out, p
+	case KindLoan:
+		var p *Problem
+		out.loan, p = m.loan(get, date)
+		return out, p
 	}
 	return out, &Problem{Code: "ingest.unsupported", Detail: ds.RowKind}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/creditbridge/creditbridge/internal/facts"
@@ -15,27 +16,113 @@ import (
 // recent values. A value at least UnitFactor times above or below the
 // median of the enterprise's non-zero values of the item over the 12
 // months before is refused. It needs MinHistory such values: the first
-// months of an enterprise cannot be checked, and a value in fen in a 元
-// column (×100) is within what real figures do, so it is not caught.
+// months of an enterprise cannot be checked this way.
+//
+// Fen (分) written in a 元 column is off by only ×100, which real figures
+// sometimes do (a firm's first big contract, a back payment), so it is
+// refused only on evidence a genuine figure does not give:
+//   - a ratio to another column of the same row outside what any real
+//     enterprise pays (electricity above 10 元 per kWh, social insurance
+//     above 50,000 元 or housing fund above 20,000 元 per person and
+//     month; see ratioRules): caught whatever the history;
+//   - an integer cell (fen have no decimals) at least FenFactor times the
+//     enterprise's recent median (MinHistory values needed).
+//
+// What cannot be caught: a fen value in a column with no partner column
+// (tax amounts, arrears) for an enterprise without history (its first
+// months, a new item), an arrears amount appearing from zero, a fen value
+// of a volatile series that stays under FenFactor × its median, and fen
+// written with two decimals (".00"), which no check can tell from a real
+// amount of 元.
 const (
 	UnitFactor = 3000
+	FenFactor  = 30
 	MinHistory = 3
 )
 
-// history caches each enterprise's recent values per item.
-type history struct {
-	q      func(ctx context.Context, q facts.Query) ([]facts.Fact, error)
-	prefix string // item prefix covering every checked column ("tax.")
-	items  map[string]bool
-	cache  map[int64]map[string][]int64 // enterprise → item → values (sorted)
-	period time.Time
+// ratioRule bounds num/den of two items of one measure row: money per
+// unit of a count. Bounds are in fen per unit; Max catches fen in a 元
+// column (×100), Min 万元 in a 元 column (÷10^4).
+type ratioRule struct {
+	Num, Den string
+	Min, Max int64
+	Unit     string // of the ratio, for the message
 }
 
-func newHistory(ds *Dataset, q func(context.Context, facts.Query) ([]facts.Fact, error)) *history {
+// ratioRules are bounds no real enterprise crosses (2026 tariffs and
+// contribution bases; several times the highest real values).
+var ratioRules = []ratioRule{
+	{Num: "util.electricity_bill", Den: "util.electricity_kwh", Min: 5, Max: 1000, Unit: "元/kWh"},
+	{Num: "si.contributions", Den: "si.insured_headcount", Min: 5000, Max: 5_000_000, Unit: "元/人"},
+	{Num: "hf.contributions", Den: "hf.headcount", Min: 1000, Max: 2_000_000, Unit: "元/人"},
+}
+
+// ratioCheck returns the index of the first fact of a row whose ratio to
+// a partner fact is out of bounds, and the message detail.
+func ratioCheck(fs []facts.Fact) (int, string) {
+	for _, r := range ratioRules {
+		ni, di := -1, -1
+		for i := range fs {
+			switch fs[i].Item {
+			case r.Num:
+				ni = i
+			case r.Den:
+				di = i
+			}
+		}
+		if ni < 0 || di < 0 || fs[ni].Num <= 0 || fs[di].Num <= 0 {
+			continue
+		}
+		n, d := fs[ni].Num, fs[di].Num
+		if n/d > r.Max || (n/d < r.Min && n < r.Min*d) {
+			return ni, fmt.Sprintf("%s per %s is %s %s, outside %s–%s %s", r.Num, r.Den, yuan(n/d), r.Unit,
+				yuan(r.Min), yuan(r.Max), r.Unit)
+		}
+	}
+	return -1, ""
+}
+
+// yuan writes fen as 元 with two decimals.
+func yuan(fen int64) string { return fmt.Sprintf("%d.%02d", fen/100, fen%100) }
+
+// history reads the recent values the unit check compares a row with:
+// the enterprise's committed values of the 12 months before the row's
+// period (earlier batches: the batch being loaded is not history). A
+// chunk of rows is read at once when the store can (RecentValuesOf: one
+// statement per 1,000 enterprises), otherwise one QueryFacts per
+// enterprise. Reads go through the store outside the batch's transaction,
+// so that they can run beside its inserts (see unitQueue).
+type history struct {
+	q      func(ctx context.Context, q facts.Query) ([]facts.Fact, error)
+	many   recentReader // nil: per enterprise
+	prefix string       // item prefix covering every checked column ("tax.")
+	items  map[string]bool
+	// reads counts the enterprise histories read (for the evidence entry).
+	reads atomic.Int64
+}
+
+// histCache is a chunk's history: enterprise and period → item → the
+// absolute non-zero values, sorted.
+type histCache map[histKey]map[string][]int64
+
+type histKey struct {
+	id     int64
+	period int64 // Unix seconds of the period
+}
+
+// recentReader is the batched history read (see sqldb.RecentValuesOf).
+type recentReader interface {
+	RecentValuesOf(ctx context.Context, ids []int64, prefix string, from, to time.Time) ([]facts.Fact, error)
+}
+
+func newHistory(ds *Dataset, st interface {
+	QueryFacts(context.Context, facts.Query) ([]facts.Fact, error)
+}) *history {
 	if ds.RowKind != KindMeasure {
 		return nil
 	}
-	h := &history{q: q, items: map[string]bool{}, cache: map[int64]map[string][]int64{}}
+	h := &history{q: st.QueryFacts, items: map[string]bool{}}
+	h.many, _ = st.(recentReader)
 	var items []string
 	for _, c := range ds.Columns {
 		if c.Item != "" && c.Type == "money" {
@@ -55,22 +142,80 @@ func newHistory(ds *Dataset, q func(context.Context, facts.Query) ([]facts.Fact,
 			h.prefix = ""
 		}
 	}
+	if h.prefix == "" && len(items) == 1 {
+		h.prefix = items[0]
+	}
+	if h.prefix == "" {
+		h.many = nil // items of several families: per enterprise and item
+	}
 	return h
 }
 
-// check returns the first implausible fact of a row, with the median it
-// was compared to.
-func (h *history) check(ctx context.Context, id int64, fs []facts.Fact) (int, int64, error) {
+// window is the history a period is compared with: the 12 months before.
+func window(period time.Time) (time.Time, time.Time) {
+	return period.AddDate(-1, 0, 0), period.AddDate(0, 0, -1)
+}
+
+// read reads the history of a chunk's enterprises (ids per period, each
+// sorted and distinct) in batched statements. Without a batched read it
+// returns an empty cache that check fills on demand.
+func (h *history) read(ctx context.Context, byPeriod map[time.Time][]int64) (histCache, error) {
+	c := histCache{}
+	if h.many == nil {
+		return c, nil
+	}
+	for period, ids := range byPeriod {
+		from, to := window(period)
+		fs, err := h.many.RecentValuesOf(ctx, ids, h.prefix, from, to)
+		if err != nil {
+			return nil, err
+		}
+		p := period.Unix()
+		for _, id := range ids {
+			c[histKey{id, p}] = nil
+		}
+		h.reads.Add(int64(len(ids)))
+		for _, f := range fs {
+			h.add(c, histKey{f.EnterpriseID, p}, f)
+		}
+	}
+	for _, byItem := range c {
+		for _, vs := range byItem {
+			slices.Sort(vs)
+		}
+	}
+	return c, nil
+}
+
+func (h *history) add(c histCache, k histKey, f facts.Fact) {
+	if !h.items[f.Item] || f.Num == 0 {
+		return
+	}
+	byItem := c[k]
+	if byItem == nil {
+		byItem = map[string][]int64{}
+		c[k] = byItem
+	}
+	v := f.Num
+	if v < 0 {
+		v = -v
+	}
+	byItem[f.Item] = append(byItem[f.Item], v)
+}
+
+// check returns the first implausible fact of a row with the problem's
+// code and detail; cell returns the text of an item's cell.
+func (h *history) check(ctx context.Context, c histCache, id int64, fs []facts.Fact, cell func(item string) string) (int, string, string, error) {
 	if h == nil {
-		return -1, 0, nil
+		return -1, "", "", nil
 	}
 	for i, f := range fs {
 		if !h.items[f.Item] || f.Num == 0 {
 			continue
 		}
-		vals, err := h.values(ctx, id, f.Item, f.Period)
+		vals, err := h.values(ctx, c, id, f.Item, f.Period)
 		if err != nil {
-			return -1, 0, err
+			return -1, "", "", err
 		}
 		if len(vals) < MinHistory {
 			continue
@@ -81,43 +226,146 @@ func (h *history) check(ctx context.Context, id int64, fs []facts.Fact) (int, in
 			n = -n
 		}
 		if n/UnitFactor >= med || n*UnitFactor <= med {
-			return i, med, nil
+			return i, "ingest.unit_suspect", unitDetail(med), nil
+		}
+		if n/FenFactor >= med && !strings.ContainsAny(cell(f.Item), ".eE") {
+			return i, "ingest.unit_fen", fmt.Sprintf("%d times the recent median %s 元", n/med, yuan(med)), nil
 		}
 	}
-	return -1, 0, nil
+	return -1, "", "", nil
 }
 
-func (h *history) values(ctx context.Context, id int64, item string, period time.Time) ([]int64, error) {
-	byItem, ok := h.cache[id]
-	if !ok || !h.period.Equal(period) {
-		if !h.period.Equal(period) {
-			clear(h.cache)
-			h.period = period
-		}
-		byItem = map[string][]int64{}
-		q := facts.Query{EnterpriseID: id, Item: h.prefix, From: period.AddDate(-1, 0, 0), To: period.AddDate(0, 0, -1), Limit: 10000}
-		if q.Item == "" {
-			q.Item = item
-		}
-		fs, err := h.q(ctx, q)
-		if err != nil {
-			return nil, err
-		}
-		for _, f := range fs {
-			if h.items[f.Item] && f.Num != 0 {
-				v := f.Num
-				if v < 0 {
-					v = -v
-				}
-				byItem[f.Item] = append(byItem[f.Item], v)
-			}
-		}
-		for _, vs := range byItem {
-			slices.Sort(vs)
-		}
-		h.cache[id] = byItem
+func (h *history) values(ctx context.Context, c histCache, id int64, item string, period time.Time) ([]int64, error) {
+	k := histKey{id, period.Unix()}
+	if byItem, ok := c[k]; ok {
+		return byItem[item], nil
+	}
+	// Not read with the chunk: one query for the enterprise (and item,
+	// when the items have no common prefix).
+	from, to := window(period)
+	q := facts.Query{EnterpriseID: id, Item: h.prefix, From: from, To: to, Limit: 10000}
+	if q.Item == "" {
+		q.Item = item
+	}
+	fs, err := h.q(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	h.reads.Add(1)
+	c[k] = nil
+	for _, f := range fs {
+		h.add(c, k, f)
+	}
+	byItem := c[k]
+	for _, vs := range byItem {
+		slices.Sort(vs)
+	}
+	if h.prefix == "" {
+		delete(c, k) // per item: the next item is read too
 	}
 	return byItem[item], nil
+}
+
+// unitQueue holds measure rows waiting for the unit check. Rows are
+// checked a chunk at a time: when a chunk is full its history is read in
+// the background while the previous chunk, whose history is in, is
+// checked and stored, so that reading history and inserting overlap.
+type unitQueue struct {
+	h   *history
+	ctx context.Context
+	// inline reads history in the caller's goroutine: when the store the
+	// history is read from is the batch's own transaction (File called
+	// with a transaction), which must not serve two queries at once.
+	inline   bool
+	cur      *unitChunk // filling
+	inflight *unitChunk // history being read
+	spare    *unitChunk
+	ncols    int
+}
+
+// unitChunk is a chunk of rows: their facts (facts[from:to]), cells
+// (cells[at : at+ncols]) and enterprises per period; cache and err are
+// its history once done is closed.
+type unitChunk struct {
+	rows     []unitRow
+	facts    []facts.Fact
+	cells    []string
+	byPeriod map[time.Time][]int64
+	done     chan struct{}
+	cache    histCache
+	err      error
+}
+
+type unitRow struct {
+	num      int
+	id       int64
+	from, to int
+	at       int
+}
+
+func newUnitQueue(ctx context.Context, h *history, ncols int, inline bool) *unitQueue {
+	return &unitQueue{h: h, ctx: ctx, cur: &unitChunk{byPeriod: map[time.Time][]int64{}}, ncols: ncols, inline: inline}
+}
+
+// add queues a row; it returns the number of rows queued in the chunk.
+func (q *unitQueue) add(num int, id int64, fs []facts.Fact, cells []string) int {
+	c := q.cur
+	c.rows = append(c.rows, unitRow{num: num, id: id, from: len(c.facts), to: len(c.facts) + len(fs), at: len(c.cells)})
+	c.facts = append(c.facts, fs...)
+	c.cells = append(c.cells, cells...)
+	p := fs[0].Period
+	c.byPeriod[p] = append(c.byPeriod[p], id)
+	return len(c.rows)
+}
+
+// rotate starts reading the filling chunk's history and returns the
+// chunk whose history was being read, once it is in (nil if none).
+func (q *unitQueue) rotate() (*unitChunk, error) {
+	prev := q.inflight
+	q.inflight = nil
+	if prev != nil {
+		<-prev.done
+		if prev.err != nil {
+			return nil, prev.err
+		}
+	}
+	if c := q.cur; len(c.rows) > 0 {
+		for p, ids := range c.byPeriod {
+			slices.Sort(ids)
+			c.byPeriod[p] = slices.Compact(ids)
+		}
+		c.done = make(chan struct{})
+		read := func() {
+			defer close(c.done)
+			c.cache, c.err = q.h.read(q.ctx, c.byPeriod)
+		}
+		if q.inline {
+			read()
+		} else {
+			go read()
+		}
+		q.inflight = c
+		q.cur = q.spare
+		q.spare = nil
+		if q.cur == nil {
+			q.cur = &unitChunk{byPeriod: map[time.Time][]int64{}}
+		}
+	}
+	return prev, nil
+}
+
+// recycle gives a checked chunk's buffers back.
+func (q *unitQueue) recycle(c *unitChunk) {
+	c.rows, c.facts, c.cells, c.cache, c.err = c.rows[:0], c.facts[:0], c.cells[:0], nil, nil
+	clear(c.byPeriod)
+	q.spare = c
+}
+
+// wait lets a background read finish (when the batch ends early).
+func (q *unitQueue) wait() {
+	if q.inflight != nil {
+		<-q.inflight.done
+	}
 }
 
 func unitDetail(med int64) string {

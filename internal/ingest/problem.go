@@ -4,6 +4,11 @@ import (
 	"encoding/csv"
 	"io"
 	"strconv"
+
+	"github.com/creditbridge/creditbridge/internal/creditcode"
+	"github.com/creditbridge/creditbridge/internal/enterprise"
+	"github.com/creditbridge/creditbridge/internal/industry"
+	"github.com/creditbridge/creditbridge/internal/personid"
 )
 
 // Problem is why one row was not stored.
@@ -15,17 +20,36 @@ type Problem struct {
 	Detail string `json:"detail,omitempty"`
 	Format string `json:"format,omitempty"`
 	Of     int    `json:"of,omitempty"` // the earlier row of a duplicate
+	// Params fill the placeholders of a code from another package (an
+	// enterprise registration's "enterprise.*", "personid.*").
+	Params map[string]string `json:"params,omitempty"`
 }
 
 // params are the placeholders of the problem's message.
 func (p Problem) params() map[string]string {
-	return map[string]string{"column": p.Column, "value": p.Value, "detail": p.Detail, "format": p.Format,
+	ps := map[string]string{"column": p.Column, "value": p.Value, "detail": p.Detail, "format": p.Format,
 		"row": strconv.Itoa(p.Of)}
+	for k, v := range p.Params {
+		if _, ok := ps[k]; !ok {
+			ps[k] = v
+		}
+	}
+	return ps
 }
+
+// otherMessages are the packages whose codes a row problem can carry:
+// a registration row is checked by the enterprise service.
+var otherMessages = []map[string][2]string{enterprise.Messages, personid.Messages, creditcode.Messages, industry.Messages}
 
 // Reason returns the problem in English and Chinese.
 func (p Problem) Reason() (en, zh string) {
 	m, ok := Messages[p.Code]
+	for _, other := range otherMessages {
+		if ok {
+			break
+		}
+		m, ok = other[p.Code]
+	}
 	if !ok {
 		return p.Code, p.Code
 	}

@@ -147,7 +147,7 @@ func AuthError(ctx context.Context) error {
 // PrincipalOf builds the access principal of a signed-in user.
 func PrincipalOf(u account.User, o account.Org, remote string) access.Principal {
 	return access.Principal{UserID: u.ID, Username: u.Username, DisplayName: u.DisplayName, OrgID: o.ID, OrgKind: o.Kind,
-		OrgName: o.Name, Role: u.Role, EnterpriseID: o.EnterpriseID, AccessTier: o.AccessTier, RemoteAddr: remote}
+		OrgName: o.Name, Role: u.Role, EnterpriseID: o.EnterpriseID, AccessTier: o.AccessTier, Department: o.Department, RemoteAddr: remote}
 }
 
 // Authenticate resolves the caller from an API key (Authorization: Bearer)
@@ -171,7 +171,7 @@ func Authenticate(acc *account.Service, onErr ErrorWriter, next http.Handler) ht
 				return
 			}
 			p := access.Principal{OrgID: kh.Org.ID, OrgKind: kh.Org.Kind, OrgName: kh.Org.Name, EnterpriseID: kh.Org.EnterpriseID,
-				AccessTier: kh.Org.AccessTier, APIKeyID: kh.Key.ID, APIKeyPrefix: kh.Key.Prefix, Scopes: kh.Key.Scopes, RemoteAddr: remote}
+				AccessTier: kh.Org.AccessTier, Department: kh.Org.Department, APIKeyID: kh.Key.ID, APIKeyPrefix: kh.Key.Prefix, Scopes: kh.Key.Scopes, RemoteAddr: remote}
 			next.ServeHTTP(w, r.WithContext(WithIdentity(ctx, Identity{Principal: p, ViaAPIKey: true})))
 			return
 		}

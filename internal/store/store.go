@@ -6,8 +6,12 @@ import (
 	"github.com/creditbridge/creditbridge/internal/account"
 	"github.com/creditbridge/creditbridge/internal/audit"
 	"github.com/creditbridge/creditbridge/internal/catalog"
+	"github.com/creditbridge/creditbridge/internal/connector"
 	"github.com/creditbridge/creditbridge/internal/enterprise"
 	"github.com/creditbridge/creditbridge/internal/facts"
+	"github.com/creditbridge/creditbridge/internal/ingestjob"
+	"github.com/creditbridge/creditbridge/internal/quality"
+	"github.com/creditbridge/creditbridge/internal/verify"
 )
 
 // Store is every domain's storage, plus transactions and lifecycle.
@@ -18,6 +22,10 @@ type Store interface {
 	facts.Store
 	facts.BatchStore
 	catalog.Store
+	connector.Store
+	ingestjob.Store
+	quality.Store
+	verify.Store
 
 	// InTx runs fn inside one transaction: every call on the Store passed
 	// to fn commits together when fn returns nil and rolls back otherwise.

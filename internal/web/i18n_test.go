@@ -121,6 +121,7 @@ func dynamicKeys() map[string][]string {
 		d["ui.shape."] = append(d["ui.shape."], string(v))
 	}
 	d["ui.frequency."] = catalog.Frequencies
+	d["ui.unit."] = strs("persons", "kWh", "m3", "points") // catalogue units other than fen
 	d["ui.grade."] = strs("1", "2", "3", "4")
 	for _, r := range account.Roles {
 		d["ui.role."] = append(d["ui.role."], string(r))

@@ -26,8 +26,10 @@ import (
 	"github.com/creditbridge/creditbridge/internal/industry"
 	"github.com/creditbridge/creditbridge/internal/keys"
 	"github.com/creditbridge/creditbridge/internal/personid"
+	"github.com/creditbridge/creditbridge/internal/quality"
 	"github.com/creditbridge/creditbridge/internal/region"
 	"github.com/creditbridge/creditbridge/internal/server"
+	"github.com/creditbridge/creditbridge/internal/sharing"
 	"github.com/creditbridge/creditbridge/internal/store"
 	"github.com/creditbridge/creditbridge/internal/store/sqlite"
 	"github.com/creditbridge/creditbridge/internal/web"
@@ -61,6 +63,9 @@ type stack struct {
 	ents     *enterprise.Service
 	audit    *audit.Service
 	items    *catalog.Service
+	quality  *quality.Service
+	sharing  *sharing.Service
+	st       store.Store
 	huawei   enterprise.View
 	xiaomi   enterprise.View
 }
@@ -74,7 +79,7 @@ func newStack(t *testing.T, secure bool) *stack {
 	}
 	t.Cleanup(func() { st.Close() })
 	cat, err := i18n.New(i18n.ZH, server.Messages, api.Messages, access.Messages, account.Messages, enterprise.Messages,
-		catalog.Messages, audit.Messages, creditcode.Messages, personid.Messages, region.Messages, industry.Messages)
+		catalog.Messages, quality.Messages, audit.Messages, creditcode.Messages, personid.Messages, region.Messages, industry.Messages, sharing.Messages)
 	if err != nil {
 		t.Fatalf("catalogue: %v", err)
 	}
@@ -84,7 +89,7 @@ func newStack(t *testing.T, secure bool) *stack {
 	if err != nil {
 		t.Fatalf("sealer: %v", err)
 	}
-	s := &stack{catalog: cat}
+	s := &stack{catalog: cat, st: st}
 	s.accounts = &account.Service{
 		Repo: st,
 		InTx: func(ctx context.Context, fn func(account.Repo) error) error {
@@ -111,7 +116,15 @@ func newStack(t *testing.T, secure bool) *stack {
 	if _, err := s.items.LoadDefaults(ctx); err != nil {
 		t.Fatalf("default catalogue: %v", err)
 	}
-	ui, err := web.New(web.Deps{Catalog: cat, Accounts: s.accounts, Enterprises: s.ents, Audit: s.audit, Items: s.items,
+	s.quality = &quality.Service{
+		Repo: st,
+		InTx: func(ctx context.Context, fn func(quality.Repo) error) error {
+			return st.InTx(ctx, func(s store.Store) error { return fn(s) })
+		},
+		Now: func() time.Time { return qualityNow },
+	}
+	s.sharing = &sharing.Service{Repo: st, Items: s.items}
+	ui, err := web.New(web.Deps{Catalog: cat, Accounts: s.accounts, Enterprises: s.ents, Audit: s.audit, Items: s.items, Quality: s.quality, Sharing: s.sharing,
 		CookieSecure: secure, SessionTTL: time.Hour, NodeName: "test-node", Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatalf("web.New: %v", err)

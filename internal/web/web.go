@@ -19,7 +19,10 @@ import (
 	"github.com/creditbridge/creditbridge/internal/catalog"
 	"github.com/creditbridge/creditbridge/internal/enterprise"
 	"github.com/creditbridge/creditbridge/internal/i18n"
+	"github.com/creditbridge/creditbridge/internal/ingestqueue"
+	"github.com/creditbridge/creditbridge/internal/quality"
 	"github.com/creditbridge/creditbridge/internal/server"
+	"github.com/creditbridge/creditbridge/internal/sharing"
 )
 
 // Deps are the services and settings the UI needs.
@@ -28,7 +31,10 @@ type Deps struct {
 	Accounts    *account.Service
 	Enterprises *enterprise.Service
 	Audit       *audit.Service
-	Items       *catalog.Service // the catalogue of shared information
+	Items       *catalog.Service     // the catalogue of shared information
+	Quality     *quality.Service     // data-quality results (optional: without it /quality is not found)
+	Sharing     *sharing.Service     // reads of shared items through the access decision point
+	Ingest      *ingestqueue.Service // submitted batches (optional: without it /submissions is not found)
 	// CookieSecure sets the Secure attribute on every cookie the UI sets.
 	CookieSecure bool
 	// SessionTTL is the idle lifetime of a session. The server slides a
@@ -58,7 +64,7 @@ type UI struct {
 var files embed.FS
 
 // pageNames are the page templates under templates/pages, without ".html".
-var pageNames = []string{"signin", "enterprises", "enterprise", "orgs", "users", "audit", "my_enterprise", "catalog", "catalog_item", "error"}
+var pageNames = []string{"signin", "enterprises", "enterprise", "orgs", "users", "audit", "my_enterprise", "catalog", "catalog_item", "enterprise_data", "error", "quality", "catalog_edit", "catalog_import", "submissions", "submission"}
 
 // New parses every template once, in every language, and fails on the
 // first error.
@@ -134,12 +140,26 @@ func (u *UI) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /lang", u.handle(u.setLang))
 	mux.HandleFunc("GET /enterprises", u.handle(u.enterprises))
 	mux.HandleFunc("GET /enterprises/{code}", u.handle(u.enterprise))
+	mux.HandleFunc("GET /enterprises/{code}/data", u.handle(u.enterpriseSharedData))
 	mux.HandleFunc("GET /orgs", u.handle(u.orgs))
 	mux.HandleFunc("GET /users", u.handle(u.users))
 	mux.HandleFunc("GET /audit", u.handle(u.audit))
 	mux.HandleFunc("GET /my/enterprise", u.handle(u.myEnterprise))
 	mux.HandleFunc("GET /catalog", u.handle(u.catalogList))
 	mux.HandleFunc("GET /catalog/{code}", u.handle(u.catalogItem))
+	mux.HandleFunc("GET /catalog/new", u.handle(u.catalogNewForm))
+	mux.HandleFunc("POST /catalog/new", u.handle(u.catalogCreate))
+	mux.HandleFunc("GET /catalog/import", u.handle(u.catalogImportForm))
+	mux.HandleFunc("POST /catalog/import", u.handle(u.catalogImport))
+	mux.HandleFunc("GET /catalog/{code}/edit", u.handle(u.catalogEditForm))
+	mux.HandleFunc("POST /catalog/{code}/edit", u.handle(u.catalogUpdate))
+	mux.HandleFunc("GET /quality", u.handle(u.qualityPage))
+	mux.HandleFunc("POST /quality/runs", u.handle(u.qualityRun))
+	mux.HandleFunc("GET "+SubmitPath, u.handle(u.submissions))
+	mux.HandleFunc("POST "+SubmitPath, u.handle(u.submit))
+	mux.HandleFunc("GET "+SubmitPath+"/{id}", u.handle(u.submission))
+	mux.HandleFunc("GET "+SubmitPath+"/{id}/errors.csv", u.handle(u.submissionReport("csv")))
+	mux.HandleFunc("GET "+SubmitPath+"/{id}/errors.xlsx", u.handle(u.submissionReport("xlsx")))
 	mux.Handle("GET /static/", u.staticHandler())
 	mux.HandleFunc("/", u.handle(u.notFound))
 }
@@ -289,11 +309,16 @@ func navFor(role account.Role, path string) []navLink {
 		add("/orgs", "ui.nav.orgs")
 		add("/users", "ui.nav.users")
 		add("/audit", "ui.nav.audit")
+		add("/quality", "ui.nav.quality")
 	case account.RoleEnterpriseAdmin:
 		add("/my/enterprise", "ui.nav.my_enterprise")
 	default:
 		add("/enterprises", "ui.nav.enterprises")
 		add("/audit", "ui.nav.audit")
+	}
+	switch role {
+	case account.RoleOperatorAdmin, account.RoleOperatorAnalyst, account.RoleAuditor, account.RoleDepartmentOfficer:
+		add(SubmitPath, "ui.nav.submissions")
 	}
 	add("/catalog", "ui.nav.catalog")
 	return links

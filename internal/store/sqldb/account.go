@@ -42,12 +42,12 @@ func (s *Store) affected(op string, n int64, err error, nf *fault.Error) error {
 
 // ---- organisations
 
-const orgCols = `id, kind, name, name_en, COALESCE(enterprise_id, 0), access_tier, status, created_at`
+const orgCols = `id, kind, name, name_en, COALESCE(enterprise_id, 0), access_tier, department, status, created_at`
 
 func scanOrg(row scanner) (account.Org, error) {
 	var o account.Org
 	var kind, status string
-	if err := row.Scan(&o.ID, &kind, &o.Name, &o.NameEN, &o.EnterpriseID, &o.AccessTier, &status, scanTime(&o.CreatedAt)); err != nil {
+	if err := row.Scan(&o.ID, &kind, &o.Name, &o.NameEN, &o.EnterpriseID, &o.AccessTier, &o.Department, &status, scanTime(&o.CreatedAt)); err != nil {
 		return account.Org{}, err
 	}
 	o.Kind, o.Status = account.OrgKind(kind), account.Status(status)
@@ -66,9 +66,9 @@ func (s *Store) CreateOrg(ctx context.Context, o *account.Org) error {
 		status = account.StatusActive
 	}
 	var id int64
-	err := s.w.QueryRow(ctx, `INSERT INTO orgs (kind, name, name_en, enterprise_id, access_tier, status, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-		string(o.Kind), o.Name, o.NameEN, nullID(o.EnterpriseID), o.AccessTier, string(status), now).Scan(&id)
+	err := s.w.QueryRow(ctx, `INSERT INTO orgs (kind, name, name_en, enterprise_id, access_tier, department, status, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		string(o.Kind), o.Name, o.NameEN, nullID(o.EnterpriseID), o.AccessTier, o.Department, string(status), now).Scan(&id)
 	if err != nil {
 		return s.dbErr("create org", err, fault.New(fault.Conflict, "account.enterprise_org_exists",
 			"the enterprise already has an organisation").With("enterprise_id", strconv.FormatInt(o.EnterpriseID, 10)))

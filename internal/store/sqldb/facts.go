@@ -99,11 +99,19 @@ func (s *Store) QueryFacts(ctx context.Context, q facts.Query) ([]facts.Fact, er
 	}
 	// The window runs over the enterprise's matching rows only (an index
 	// range); both dialects accept it, and it needs no self-join.
-	sql := `SELECT ` + factSelectCols + ` FROM (
+	// Every parameter added must appear in the statement (PostgreSQL
+	// cannot type an unused one), so each branch adds the limit itself.
+	var sql string
+	if q.AllVersions {
+		sql = `SELECT ` + factSelectCols + ` FROM facts` + where(conds) +
+			` ORDER BY item, period, ref, version, received_at, id LIMIT ` + a.add(factsLimit(q.Limit))
+	} else {
+		sql = `SELECT ` + factSelectCols + ` FROM (
 		SELECT ` + factSelectCols + `, row_number() OVER (PARTITION BY item, period, ref
 			ORDER BY version DESC, received_at DESC, id DESC) AS rank
 		FROM facts` + where(conds) + `) AS latest
 		WHERE rank = 1 ORDER BY item, period, ref LIMIT ` + a.add(factsLimit(q.Limit))
+	}
 	rows, err := s.r.Query(ctx, sql, a...)
 	if err != nil {
 		return nil, s.dbErr("query facts", err)

@@ -12,8 +12,11 @@ import (
 func org(t *testing.T, s store.Store, kind account.OrgKind, name string) *account.Org {
 	t.Helper()
 	o := &account.Org{Kind: kind, Name: name, NameEN: name + " (en)"}
-	if kind == account.KindInstitution {
+	switch kind {
+	case account.KindInstitution:
 		o.AccessTier = 3
+	case account.KindDepartment:
+		o.Department = "tax"
 	}
 	must(t, s.CreateOrg(ctx(t), o))
 	return o
@@ -39,6 +42,16 @@ var orgCases = []testCase{
 		if got.EnterpriseID != 0 || got.AccessTier != 3 {
 			t.Fatalf("EnterpriseID %d AccessTier %d, want 0 and 3", got.EnterpriseID, got.AccessTier)
 		}
+	}},
+	{"CreateOrg_keeps_a_department's_code", func(t *testing.T, h Harness) {
+		s := h.Open(t)
+		o := org(t, s, account.KindDepartment, "国家税务总局某市税务局")
+		got, err := s.OrgByID(ctx(t), o.ID)
+		must(t, err)
+		if got.Department != "tax" {
+			t.Fatalf("Department = %q, want tax", got.Department)
+		}
+		equal(t, "OrgByID", got, *o)
 	}},
 	{"OrgByEnterprise_finds_the_linked_organisation_and_one_per_enterprise", func(t *testing.T, h Harness) {
 		s := h.Open(t)

@@ -204,6 +204,12 @@ var factCases = []testCase{
 			equal(t, tc.name, keys(got), tc.want)
 			equal(t, tc.name+": values", ids(got, func(f facts.Fact) int64 { return f.Num }), tc.nums)
 		}
+		// The history: every version, oldest first, as known at a time.
+		all := queryFacts(t, s, facts.Query{EnterpriseID: e, Item: "tax.vat_sales", AllVersions: true})
+		equal(t, "all versions", keys(all), []string{"tax.vat_sales 2024-01-01 v1", "tax.vat_sales 2024-01-01 v2", "tax.vat_sales 2024-01-01 v3", "tax.vat_sales 2024-02-01 v1"})
+		equal(t, "all versions: values", ids(all, func(f facts.Fact) int64 { return f.Num }), []int64{100, 120, 130, 200})
+		then := queryFacts(t, s, facts.Query{EnterpriseID: e, Item: "tax.vat_sales", AllVersions: true, KnownAt: at(3, 10)})
+		equal(t, "all versions known then", ids(then, func(f facts.Fact) int64 { return f.Num }), []int64{100, 120})
 	}},
 	{"QueryFacts_filters_item_exactly_or_by_literal_prefix_in_byte_order", func(t *testing.T, h Harness) {
 		s := h.Open(t)

@@ -47,7 +47,11 @@ func Run(t *testing.T, h Harness) {
 	all = append(all, tamperCases...)
 	all = append(all, factCases...)
 	all = append(all, catalogCases...)
+	all = append(all, connectorCases...)
 	all = append(all, batchCases...)
+	all = append(all, ingestJobCases...)
+	all = append(all, qualityCases...)
+	all = append(all, verifyCases...)
 	all = append(all, txCases...)
 	// The group waits for its parallel subtests, so Run returns only when
 	// the whole suite is done (the caller may then record that it ran).

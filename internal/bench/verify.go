@@ -1,0 +1,374 @@
+package bench
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	mrand "math/rand/v2"
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/creditbridge/creditbridge/internal/access"
+	"github.com/creditbridge/creditbridge/internal/account"
+	"github.com/creditbridge/creditbridge/internal/catalog"
+	"github.com/creditbridge/creditbridge/internal/enterprise"
+	"github.com/creditbridge/creditbridge/internal/fault"
+	"github.com/creditbridge/creditbridge/internal/keys"
+	"github.com/creditbridge/creditbridge/internal/seed"
+	"github.com/creditbridge/creditbridge/internal/sharing"
+	"github.com/creditbridge/creditbridge/internal/store"
+	"github.com/creditbridge/creditbridge/internal/store/backend"
+	"github.com/creditbridge/creditbridge/internal/store/postgres"
+	"github.com/creditbridge/creditbridge/internal/store/sqlite"
+	"github.com/creditbridge/creditbridge/internal/synth"
+	"github.com/creditbridge/creditbridge/internal/verify"
+)
+
+// VerifyOptions configure the verification benchmark.
+type VerifyOptions struct {
+	Concurrency int
+	Duration    time.Duration // of each phase
+	Enterprises int           // seeded when the database is empty
+	Months      int
+	Progress    io.Writer // seeding progress; nil for none
+}
+
+// VerifyResult is the one JSON object Verify prints. Latencies are
+// milliseconds; the ratios are service over baseline.
+type VerifyResult struct {
+	Backend       string   `json:"backend"`
+	Enterprises   int      `json:"enterprises"`
+	Seeded        bool     `json:"seeded"`
+	Concurrency   int      `json:"concurrency"`
+	Institutions  int      `json:"institutions"`
+	Seconds       float64  `json:"seconds_per_phase"`
+	Questions     []string `json:"questions"`
+	Answers       int64    `json:"answers"`
+	Refused       int64    `json:"refused"`
+	AnswersPerSec float64  `json:"answers_per_sec"`
+	P50Ms         float64  `json:"p50_ms"`
+	P99Ms         float64  `json:"p99_ms"`
+	// The baseline is the raw SQL lookup each answer needs: the facts of
+	// the question's items for the enterprise in the window, one prepared
+	// SELECT, no access decision, evidence, limits or signature.
+	BaselineLookups   int64   `json:"baseline_lookups"`
+	BaselinePerSec    float64 `json:"baseline_lookups_per_sec"`
+	BaselineP50Ms     float64 `json:"baseline_p50_ms"`
+	BaselineP99Ms     float64 `json:"baseline_p99_ms"`
+	RatioRate         float64 `json:"ratio_rate"`
+	RatioP99          float64 `json:"ratio_p99"`
+	GoalP99Ms         float64 `json:"goal_p99_ms"`
+	GoalMet           bool    `json:"goal_met"`
+	SeedSeconds       float64 `json:"seed_seconds,omitempty"`
+	GoVersion         string  `json:"go_version"`
+	CPUs              int     `json:"cpus"`
+	StartedAt         string  `json:"started_at"`
+	EvidencePerAnswer int     `json:"evidence_entries_per_answer"`
+}
+
+// benchQuestions are honest questions a bank asks; each names the items
+// the baseline reads for it.
+var benchQuestions = []struct {
+	text  string
+	items []string
+}{
+	{"tax_paid_12m >= 1000000", []string{"tax.paid_total"}},
+	{"insured_headcount between 10 and 50", []string{"si.insured_headcount"}},
+	{"has_enforcement_case == false", []string{"judicial.enforcement"}},
+	{`tax_credit_grade in ["A", "B"]`, []string{"tax.credit_grade"}},
+}
+
+// Verify benchmarks verification answers on the database dsn names,
+// seeding a synthetic region first if it holds no enterprise, and writes
+// one JSON VerifyResult to w. Phase one runs o.Concurrency askers through
+// verify.Service (one question per request, a random enterprise and
+// question) for o.Duration; phase two runs the baseline lookups the same
+// way.
+func Verify(ctx context.Context, dsn string, o VerifyOptions, w io.Writer) (err error) {
+	res := VerifyResult{Concurrency: o.Concurrency, Seconds: o.Duration.Seconds(), GoVersion: runtime.Version(), CPUs: runtime.NumCPU(),
+		StartedAt: time.Now().UTC().Format(time.RFC3339), GoalP99Ms: 5, EvidencePerAnswer: 2}
+	for _, q := range benchQuestions {
+		res.Questions = append(res.Questions, q.text)
+	}
+	st, err := backend.Open(ctx, dsn, backend.Options{MigratePostgres: true})
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, st.Close()) }()
+	res.Backend = st.Backend()
+	items := &catalog.Service{Repo: st, InTx: func(ctx context.Context, fn func(catalog.Repo) error) error {
+		return st.InTx(ctx, func(s store.Store) error { return fn(s) })
+	}}
+	if _, err := items.LoadDefaults(ctx); err != nil {
+		return err
+	}
+	dk := make([]byte, 32)
+	_, _ = rand.Read(dk)
+	sealer, err := keys.NewSealer(dk)
+	if err != nil {
+		return err
+	}
+	n, err := st.CountEnterprises(ctx)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		g, err := synth.New(synth.Config{Enterprises: o.Enterprises, Seed: 7, Months: o.Months})
+		if err != nil {
+			return err
+		}
+		start := time.Now()
+		if _, err := seed.Run(ctx, g, seed.Options{Store: st, Enterprises: &enterprise.Service{Repo: st, Seal: sealer}, BatchSize: 1000,
+			Progress: o.Progress}); err != nil {
+			return err
+		}
+		res.Seeded, res.SeedSeconds = true, time.Since(start).Seconds()
+	}
+	look, err := newFactLookup(st)
+	if err != nil {
+		return err
+	}
+	defer look.close()
+	subjects, err := look.enterprises(ctx)
+	if err != nil {
+		return err
+	}
+	res.Enterprises = len(subjects)
+	if len(subjects) == 0 {
+		return fmt.Errorf("bench: no enterprise to ask about")
+	}
+
+	// Institutions of a province ask side by side; each has its own limits.
+	banks := make([]access.Principal, benchInstitutions)
+	stamp := time.Now().UTC().Format(time.RFC3339Nano)
+	for i := range banks {
+		org := &account.Org{Kind: account.KindInstitution, Name: fmt.Sprintf("基准测试银行%02d（模拟） %s", i+1, stamp), AccessTier: 3}
+		if err := st.CreateOrg(ctx, org); err != nil {
+			return err
+		}
+		banks[i] = access.Principal{Username: fmt.Sprintf("bench%02d", i+1), OrgID: org.ID, OrgKind: account.KindInstitution, OrgName: org.Name,
+			Role: account.RoleInstitutionOfficer, AccessTier: 3}
+	}
+	res.Institutions = benchInstitutions
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	signer, err := verify.NewSigner(priv)
+	if err != nil {
+		return err
+	}
+	svc := &verify.Service{Repo: st, InTx: func(ctx context.Context, fn func(verify.Repo) error) error {
+		return st.InTx(ctx, func(s store.Store) error { return fn(s) })
+	}, Sharing: &sharing.Service{Repo: st, Items: items}, Seal: sealer, Signer: signer, Node: "bench", Limits: verify.DefaultLimits()}
+
+	var refused int64
+	var mu sync.Mutex
+	lat, err := phase(ctx, o, func(rng *mrand.Rand) error {
+		s := subjects[rng.IntN(len(subjects))]
+		q := benchQuestions[rng.IntN(len(benchQuestions))]
+		_, err := svc.Ask(ctx, banks[rng.IntN(len(banks))], verify.Request{CreditCode: s.code, Questions: []string{q.text}, Purpose: access.PurposeLoan})
+		if fault.Is(err, fault.TooMany) {
+			mu.Lock()
+			refused++
+			mu.Unlock()
+			return errSkip
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("bench: verification: %w", err)
+	}
+	res.Answers, res.Refused = int64(len(lat)), refused
+	res.AnswersPerSec = float64(len(lat)) / o.Duration.Seconds()
+	res.P50Ms, res.P99Ms = pct(lat, 0.50), pct(lat, 0.99)
+
+	from := time.Now().UTC().AddDate(0, -(verify.WindowMonths + verify.MaxStaleMonths), 0)
+	base, err := phase(ctx, o, func(rng *mrand.Rand) error {
+		s := subjects[rng.IntN(len(subjects))]
+		q := benchQuestions[rng.IntN(len(benchQuestions))]
+		return look.facts(ctx, s.id, q.items[0], from)
+	})
+	if err != nil {
+		return fmt.Errorf("bench: baseline: %w", err)
+	}
+	res.BaselineLookups = int64(len(base))
+	res.BaselinePerSec = float64(len(base)) / o.Duration.Seconds()
+	res.BaselineP50Ms, res.BaselineP99Ms = pct(base, 0.50), pct(base, 0.99)
+	if res.BaselinePerSec > 0 && res.BaselineP99Ms > 0 {
+		res.RatioRate = res.AnswersPerSec / res.BaselinePerSec
+		res.RatioP99 = res.P99Ms / res.BaselineP99Ms
+	}
+	res.GoalMet = res.P99Ms > 0 && res.P99Ms <= res.GoalP99Ms
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(res)
+}
+
+var errSkip = errors.New("skip")
+
+// benchInstitutions ask in the benchmark, each under the default limits.
+const benchInstitutions = 20
+
+// phase runs op from o.Concurrency goroutines for o.Duration and returns
+// the latency of every successful op (errSkip: not counted).
+func phase(ctx context.Context, o VerifyOptions, op func(*mrand.Rand) error) ([]time.Duration, error) {
+	ctx, cancel := context.WithTimeout(ctx, o.Duration)
+	defer cancel()
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		all   []time.Duration
+		first error
+	)
+	for i := range o.Concurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := mrand.New(mrand.NewPCG(uint64(i)+1, 99))
+			var mine []time.Duration
+			for ctx.Err() == nil {
+				start := time.Now()
+				err := op(rng)
+				d := time.Since(start)
+				if errors.Is(err, errSkip) {
+					continue
+				}
+				if err != nil {
+					if ctx.Err() != nil {
+						break // the phase ended mid-operation
+					}
+					mu.Lock()
+					first = errors.Join(first, err)
+					mu.Unlock()
+					cancel()
+					break
+				}
+				mine = append(mine, d)
+			}
+			mu.Lock()
+			all = append(all, mine...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return all, first
+}
+
+func pct(ds []time.Duration, p float64) float64 {
+	if len(ds) == 0 {
+		return 0
+	}
+	slices.Sort(ds)
+	i := int(float64(len(ds)-1) * p)
+	return float64(ds[i].Microseconds()) / 1000
+}
+
+type subject struct {
+	id   int64
+	code string
+}
+
+// factLookup is the raw SQL side: the enterprise list and the baseline query.
+type factLookup struct {
+	db   *sql.DB       // SQLite reader
+	stmt *sql.Stmt     // SQLite prepared baseline
+	pool *pgxpool.Pool // PostgreSQL
+}
+
+const baselineSQL = `SELECT period, num, text, ends_on, version FROM facts WHERE enterprise_id = $1 AND item = $2 AND period >= $3 ORDER BY period`
+
+func newFactLookup(st store.Store) (*factLookup, error) {
+	switch s := st.(type) {
+	case *sqlite.Store:
+		_, r := s.DBs()
+		stmt, err := r.Prepare(baselineSQL)
+		if err != nil {
+			return nil, fmt.Errorf("bench: prepare baseline: %w", err)
+		}
+		return &factLookup{db: r, stmt: stmt}, nil
+	case *postgres.Store:
+		return &factLookup{pool: s.Pool()}, nil
+	}
+	return nil, fmt.Errorf("bench: unsupported backend %s", st.Backend())
+}
+
+func (l *factLookup) close() {
+	if l.stmt != nil {
+		l.stmt.Close()
+	}
+}
+
+func (l *factLookup) enterprises(ctx context.Context) ([]subject, error) {
+	var out []subject
+	const q = `SELECT id, code FROM enterprises ORDER BY id`
+	if l.pool != nil {
+		rows, err := l.pool.Query(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var s subject
+			if err := rows.Scan(&s.id, &s.code); err != nil {
+				return nil, err
+			}
+			out = append(out, s)
+		}
+		return out, rows.Err()
+	}
+	rows, err := l.db.QueryContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s subject
+		if err := rows.Scan(&s.id, &s.code); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// facts reads and discards the rows the answer would need.
+func (l *factLookup) facts(ctx context.Context, id int64, item string, from time.Time) error {
+	var (
+		period, text string
+		num, version int64
+		ends         sql.NullString
+	)
+	if l.pool != nil {
+		rows, err := l.pool.Query(ctx, baselineSQL, id, item, from.Format(time.DateOnly))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var p time.Time
+			var e *time.Time
+			if err := rows.Scan(&p, &num, &text, &e, &version); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	}
+	rows, err := l.stmt.QueryContext(ctx, id, item, from.Format(time.DateOnly))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := rows.Scan(&period, &num, &text, &ends, &version); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

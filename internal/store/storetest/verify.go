@@ -1,0 +1,115 @@
+package storetest
+
+import (
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/creditbridge/creditbridge/internal/fault"
+	"github.com/creditbridge/creditbridge/internal/store"
+	vq "github.com/creditbridge/creditbridge/internal/verify"
+)
+
+func asked(org, ent int64, q string, at time.Time, probes ...vq.Probe) vq.Asked {
+	return vq.Asked{OrgID: org, EnterpriseID: ent, Question: q, Answer: vq.True, AttestationID: label("att-%d-%d-%s-%d", org, ent, q, at.UnixNano()),
+		Probes: probes, AskedAt: at}
+}
+
+var verifyCases = []testCase{
+	{"AppendVerifications_round_trip_filtered_by_org_enterprise_and_time", func(t *testing.T, h Harness) {
+		s := h.Open(t)
+		a := create(t, s, record(code("320505", 1), "甲", "A", "320505"))
+		b := create(t, s, record(code("320505", 2), "乙", "B", "320505"))
+		t0 := utc(2026, 11, 1, 8, 0, 0, 123456)
+		p1 := vq.Probe{Item: "tax.paid_total", Variable: "tax_paid_12m", Value: "1000000"}
+		p2 := vq.Probe{Item: "tax.paid_total", Variable: "tax_paid_12m", Value: "2e+06"}
+		as := []vq.Asked{
+			asked(7, a.ID, "tax_paid_12m >= 1000000", t0, p1),
+			asked(7, a.ID, "tax_paid_12m between 1000000 and 2000000", t0.Add(time.Hour), p1, p2),
+			asked(7, b.ID, "has_enforcement_case == false", t0.Add(2*time.Hour)),
+			asked(8, a.ID, "tax_paid_12m >= 1000000", t0.Add(3*time.Hour), p1),
+		}
+		as[2].Answer = vq.Unknown
+		must(t, s.AppendVerifications(ctx(t), as))
+		for i, x := range as {
+			if x.ID == 0 {
+				t.Fatalf("question %d: ID not set", i)
+			}
+		}
+		got, err := s.VerificationsAbout(ctx(t), 7, a.ID, t0.Add(-time.Second))
+		must(t, err)
+		want := []vq.Asked{as[0], as[1]}
+		want[0].Probes, want[1].Probes = []vq.Probe{p1}, []vq.Probe{p1, p2}
+		equal(t, "VerificationsAbout(7, a)", got, want)
+		got, err = s.VerificationsAbout(ctx(t), 7, a.ID, t0) // strictly after since
+		must(t, err)
+		equal(t, "VerificationsAbout(7, a, since t0)", ids(got, func(x vq.Asked) int64 { return x.ID }), []int64{as[1].ID})
+		got, err = s.VerificationsAbout(ctx(t), 7, b.ID, t0.Add(-time.Second))
+		must(t, err)
+		if len(got) != 1 || got[0].Answer != vq.Unknown || len(got[0].Probes) != 0 {
+			t.Fatalf("VerificationsAbout(7, b) = %+v, want the one unknown answer without probes", got)
+		}
+		n, oldest, err := s.CountVerifications(ctx(t), 7, t0.Add(-time.Second), 0)
+		must(t, err)
+		if n != 3 || !oldest.Equal(t0) {
+			t.Fatalf("CountVerifications(7) = %d, %s; want 3, %s", n, oldest, t0)
+		}
+		n, oldest, err = s.CountVerifications(ctx(t), 7, t0.Add(-time.Second), 2)
+		must(t, err)
+		if n != 2 || !oldest.Equal(t0) {
+			t.Fatalf("CountVerifications(7, limit 2) = %d, %s; want 2, %s", n, oldest, t0)
+		}
+		n, oldest, err = s.CountVerifications(ctx(t), 9, t0.Add(-time.Second), 0)
+		must(t, err)
+		if n != 0 || !oldest.IsZero() {
+			t.Fatalf("CountVerifications(9) = %d, %s; want 0 and zero time", n, oldest)
+		}
+	}},
+	{"AppendVerifications_unknown_enterprise_stores_nothing", func(t *testing.T, h Harness) {
+		s := h.Open(t)
+		a := create(t, s, record(code("320505", 3), "丙", "C", "320505"))
+		t0 := utc(2026, 11, 2, 9, 0, 0, 0)
+		err := s.AppendVerifications(ctx(t), []vq.Asked{asked(7, a.ID, "x", t0), asked(7, a.ID+1000, "y", t0)})
+		wantFault(t, err, fault.Invalid, "store.reference")
+		n, _, err := s.CountVerifications(ctx(t), 7, t0.Add(-time.Hour), 0)
+		must(t, err)
+		if n != 0 {
+			t.Fatalf("%d questions stored after a failed append, want 0", n)
+		}
+	}},
+	{"LockVerifications_serializes_one_organisations_check_and_insert", func(t *testing.T, h Harness) {
+		s := h.Open(t)
+		a := create(t, s, record(code("320505", 4), "丁", "D", "320505"))
+		t0 := utc(2026, 11, 3, 10, 0, 0, 0)
+		const workers = 4
+		seen := make([]int, workers)
+		var wg sync.WaitGroup
+		errs := make(chan error, workers)
+		for i := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs <- s.InTx(ctx(t), func(tx store.Store) error {
+					if err := tx.LockVerifications(ctx(t), 7); err != nil {
+						return err
+					}
+					n, _, err := tx.CountVerifications(ctx(t), 7, t0.Add(-time.Hour), 0)
+					if err != nil {
+						return err
+					}
+					seen[i] = n
+					time.Sleep(20 * time.Millisecond) // widen the window a missing lock would leave
+					return tx.AppendVerifications(ctx(t), []vq.Asked{asked(7, a.ID, label("q%d", i), t0)})
+				})
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			must(t, err)
+		}
+		slices.Sort(seen)
+		equal(t, "counts seen under the lock", seen, []int{0, 1, 2, 3})
+	}},
+}

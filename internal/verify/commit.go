@@ -1,0 +1,131 @@
+package verify
+
+import (
+	"context"
+	"slices"
+	"sync"
+)
+
+// Group commit. Every answer ends with a durable write (the questions on
+// record and their evidence) under the evidence log's single head, so
+// answers commit one after another; on PostgreSQL each commit waits for
+// the WAL to reach disk. Concurrent answers are therefore committed
+// together: the first request that finds no commit running becomes the
+// leader and writes every queued request in one transaction; the others
+// wait for its result. Each request's writes run in order inside the
+// transaction, so the limits each checks see the requests before it. If
+// the transaction fails, its requests are written again one by one, so
+// one request's error is never another's.
+
+// pending is one request's writes. write returns a refusal (nothing
+// written) or an error that fails the transaction.
+type pending struct {
+	org   int64
+	write func(ctx context.Context, tx Repo) (*Refusal, error)
+	ref   *Refusal
+	done  chan error
+}
+
+type committer struct {
+	mu    sync.Mutex
+	queue []*pending
+	busy  bool
+}
+
+// maxBatch bounds how many requests one transaction writes.
+const maxBatch = 64
+
+// commit writes p, alone or with concurrent requests, and returns its
+// refusal or error.
+func (s *Service) commit(ctx context.Context, p *pending) (*Refusal, error) {
+	p.done = make(chan error, 1)
+	c := &s.group
+	c.mu.Lock()
+	c.queue = append(c.queue, p)
+	if c.busy {
+		c.mu.Unlock()
+		err := <-p.done
+		return p.ref, err
+	}
+	c.busy = true
+	batch := c.take()
+	c.mu.Unlock()
+	s.writeBatch(ctx, batch)
+	// Requests that queued meanwhile are written by a new leader, so this
+	// one returns as soon as its own batch is done.
+	go s.drain(context.WithoutCancel(ctx))
+	err := <-p.done
+	return p.ref, err
+}
+
+// take removes up to maxBatch requests from the queue (c.mu held).
+func (c *committer) take() []*pending {
+	n := min(len(c.queue), maxBatch)
+	batch := slices.Clone(c.queue[:n])
+	c.queue = c.queue[n:]
+	return batch
+}
+
+// drain writes what is queued until the queue is empty, then lets the
+// next request lead.
+func (s *Service) drain(ctx context.Context) {
+	c := &s.group
+	for {
+		c.mu.Lock()
+		if len(c.queue) == 0 {
+			c.busy = false
+			c.mu.Unlock()
+			return
+		}
+		batch := c.take()
+		c.mu.Unlock()
+		s.writeBatch(ctx, batch)
+	}
+}
+
+// writeBatch writes batch in one transaction (ordered by organisation, so
+// that two nodes' batches take the organisations' locks in the same
+// order), or each request alone if that fails, and signals every request.
+func (s *Service) writeBatch(ctx context.Context, batch []*pending) {
+	ctx = context.WithoutCancel(ctx) // a request that went away still has its answers on record
+	slices.SortStableFunc(batch, func(a, b *pending) int { return cmpInt(a.org, b.org) })
+	run := func(ps []*pending) error {
+		return s.InTx(ctx, func(tx Repo) error {
+			for _, p := range ps {
+				ref, err := p.write(ctx, tx)
+				if err != nil {
+					return err
+				}
+				p.ref = ref
+			}
+			return nil
+		})
+	}
+	if err := run(batch); err == nil || len(batch) == 1 {
+		for _, p := range batch {
+			if err != nil {
+				p.ref = nil
+			}
+			p.done <- err
+		}
+		return
+	}
+	for _, p := range batch {
+		p.ref = nil
+		err := run([]*pending{p})
+		if err != nil {
+			p.ref = nil
+		}
+		p.done <- err
+	}
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,505 @@
+package verify
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/common/types"
+	"cel.dev/cel-go/common/types/ref"
+
+	"github.com/creditbridge/creditbridge/internal/access"
+	"github.com/creditbridge/creditbridge/internal/account"
+	"github.com/creditbridge/creditbridge/internal/audit"
+	"github.com/creditbridge/creditbridge/internal/creditcode"
+	"github.com/creditbridge/creditbridge/internal/enterprise"
+	"github.com/creditbridge/creditbridge/internal/fault"
+	"github.com/creditbridge/creditbridge/internal/keys"
+	"github.com/creditbridge/creditbridge/internal/sharing"
+)
+
+// MaxQuestions is the most questions one request may carry.
+const MaxQuestions = 10
+
+// DefaultTTL is how long an attestation is valid when the service sets none.
+const DefaultTTL = 30 * 24 * time.Hour
+
+// Store keeps the questions answered, the history the limits read.
+type Store interface {
+	// LockVerifications serializes verifications by one organisation:
+	// called first inside a transaction, it makes a concurrent
+	// transaction of the same organisation wait until this one ends.
+	LockVerifications(ctx context.Context, orgID int64) error
+	// AppendVerifications stores answered questions and sets their ID. An
+	// unknown enterprise is fault.Invalid "store.reference".
+	AppendVerifications(ctx context.Context, as []Asked) error
+	// VerificationsAbout returns an organisation's questions about one
+	// enterprise asked after since, oldest first, with their probes.
+	VerificationsAbout(ctx context.Context, orgID, enterpriseID int64, since time.Time) ([]Asked, error)
+	// CountVerifications counts an organisation's questions asked after
+	// since, at most limit of them (all when limit <= 0), and returns the
+	// time of the oldest counted (zero if none).
+	CountVerifications(ctx context.Context, orgID int64, since time.Time, limit int) (int, time.Time, error)
+}
+
+// Repo is the storage the service uses: the verification history and
+// what sharing reads (inside the service's transaction).
+type Repo interface {
+	Store
+	sharing.Repo
+}
+
+// Service answers verification questions.
+type Service struct {
+	Repo    Repo
+	InTx    func(ctx context.Context, fn func(Repo) error) error
+	Sharing *sharing.Service
+	Seal    *keys.Sealer // opens the legal representative's identity number
+	Signer  *Signer
+	Node    string // issuer name
+	Limits  Limits
+	TTL     time.Duration // attestation lifetime (DefaultTTL when zero)
+	Now     func() time.Time
+
+	group committer // concurrent answers' writes, committed together
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// Request is one submission: questions about one enterprise.
+type Request struct {
+	CreditCode string   `json:"credit_code"`
+	Questions  []string `json:"questions"`
+	Purpose    string   `json:"purpose"`
+	// AsOf is the date the answers are about (YYYY-MM-DD, default today):
+	// data for periods up to it, as the platform knew it at its end.
+	AsOf string `json:"as_of,omitempty"`
+}
+
+// Answer is one question's answer and its attestation.
+type Answer struct {
+	Question    string    `json:"question"`
+	Answer      string    `json:"answer"`
+	Attestation string    `json:"attestation"`    // compact JWS
+	ID          string    `json:"attestation_id"` // its jti
+	ExpiresAt   time.Time `json:"expires_at"`
+}
+
+// Response answers a Request.
+type Response struct {
+	CreditCode string   `json:"credit_code"`
+	AsOf       string   `json:"as_of"`
+	Answers    []Answer `json:"answers"`
+}
+
+// Ask answers r's questions for p. Errors: fault.Invalid for a bad
+// question (Param "n" its position), fault.NotFound for an unknown
+// enterprise, fault.Forbidden from the access decision point,
+// fault.TooMany for a verification limit (a denied evidence entry names
+// it). Values never leave: answers are true, false or unknown.
+func (s *Service) Ask(ctx context.Context, p access.Principal, r Request) (Response, error) {
+	now := s.now()
+	if len(r.Questions) == 0 || len(r.Questions) > MaxQuestions {
+		return Response{}, fault.New(fault.Invalid, "verify.question_count", "give 1 to 10 questions").With("max", strconv.Itoa(MaxQuestions))
+	}
+	qs := make([]*Question, len(r.Questions))
+	for i, text := range r.Questions {
+		q, err := Compile(text)
+		if err != nil {
+			if fe, ok := fault.As(err); ok {
+				return Response{}, fe.With("n", strconv.Itoa(i+1))
+			}
+			return Response{}, err
+		}
+		qs[i] = q
+	}
+	asOf, known, err := s.asOf(r.AsOf, now)
+	if err != nil {
+		return Response{}, err
+	}
+	code, err := creditcode.Parse(r.CreditCode)
+	if err != nil {
+		return Response{}, err
+	}
+	rec, err := s.Repo.EnterpriseByCode(ctx, string(code))
+	if err != nil {
+		return Response{}, err
+	}
+	var items []string
+	var probes []Probe
+	for _, q := range qs {
+		for _, it := range q.Items() {
+			if !contains(items, it) {
+				items = append(items, it)
+			}
+		}
+		if q.usesLegalRep() && !contains(items, legalRepItem) {
+			items = append(items, legalRepItem)
+		}
+		probes = append(probes, q.Probes...)
+	}
+	if p.OrgKind != account.KindInstitution && p.OrgKind != account.KindOperator {
+		return Response{}, s.deny(ctx, p, rec.ID, items, r.Purpose, &Refusal{Code: "verify.not_institution"}, r.Questions, fault.Forbidden)
+	}
+	ttl := s.TTL
+	if ttl <= 0 {
+		ttl = DefaultTTL
+	}
+	resp := Response{CreditCode: rec.Code, AsOf: asOf.Format(time.DateOnly)}
+	claims := make([]Claims, len(qs))
+	// The read runs first, on the readers, with its evidence entries held
+	// back; then one short transaction takes the organisation's lock,
+	// checks the limits and writes the read's evidence, the questions and
+	// the answers' evidence together. A refused request leaves only its
+	// refusal (no value left the process); concurrent requests of one
+	// institution cannot both take the last slot; the writer (SQLite) and
+	// the evidence-log head (PostgreSQL) are held only for the writes.
+	held := &heldLog{Repo: s.Repo}
+	c, legalRepID, purpose, err := s.read(ctx, held, p, rec, items, r.Purpose, asOf, known)
+	if err != nil {
+		// The access decision point's denial goes on record (and so does
+		// an interface call that failed).
+		if ferr := held.flush(ctx, s.Repo); ferr != nil {
+			return Response{}, errors.Join(err, ferr)
+		}
+		return Response{}, err
+	}
+	answers, err := evaluate(c, qs, legalRepID)
+	if err != nil {
+		return Response{}, err
+	}
+	requester := Requester{OrgID: p.OrgID, OrgName: p.OrgName, Actor: p.ActorName()}
+	asked := make([]Asked, len(qs))
+	for i, q := range qs {
+		claims[i] = Claims{Issuer: s.Node, Subject: rec.Code, ID: nonce(), IssuedAt: now.Unix(), Expiry: now.Add(ttl).Unix(),
+			Question: q.Text, Answer: answers[i], AsOf: resp.AsOf, Requester: requester, Purpose: purpose, Sources: []Source{}}
+		for _, it := range q.Items() {
+			if src := c.sources[it]; src != nil {
+				claims[i].Sources = append(claims[i].Sources, *src)
+			}
+		}
+		if q.usesLegalRep() {
+			claims[i].Sources = append(claims[i].Sources, Source{Item: legalRepItem, Department: c.depts[legalRepItem], Registry: true})
+		}
+		asked[i] = Asked{OrgID: p.OrgID, EnterpriseID: rec.ID, Question: q.Text, Answer: answers[i], AttestationID: claims[i].ID,
+			Probes: q.Probes, AskedAt: now}
+	}
+	refused, err := s.commit(ctx, &pending{org: p.OrgID, write: func(ctx context.Context, tx Repo) (*Refusal, error) {
+		if err := tx.LockVerifications(ctx, p.OrgID); err != nil {
+			return nil, err
+		}
+		ref, err := s.checkLimits(ctx, tx, p.OrgID, rec.ID, now, len(qs), probes)
+		if err != nil || ref != nil {
+			return ref, err
+		}
+		if err := tx.AppendVerifications(ctx, asked); err != nil {
+			return nil, err
+		}
+		if err := held.flush(ctx, tx); err != nil {
+			return nil, err
+		}
+		return nil, tx.AppendAudit(ctx, answerEntry(p, rec.ID, items, purpose, asked, now))
+	}})
+	switch {
+	case err != nil:
+		return Response{}, err
+	case refused != nil:
+		return Response{}, s.deny(ctx, p, rec.ID, items, r.Purpose, refused, r.Questions, fault.TooMany)
+	}
+	for i, cl := range claims {
+		tok, err := s.Signer.Sign(cl)
+		if err != nil {
+			return Response{}, err
+		}
+		resp.Answers = append(resp.Answers, Answer{Question: cl.Question, Answer: cl.Answer, Attestation: tok, ID: cl.ID,
+			ExpiresAt: time.Unix(claims[i].Expiry, 0).UTC()})
+	}
+	return resp, nil
+}
+
+// evaluate computes the variables the questions use and evaluates them:
+// true, false, or unknown where the answer depends on an unknown value.
+func evaluate(c *calc, qs []*Question, legalRepID string) ([]string, error) {
+	vals := map[string]any{}
+	for _, q := range qs {
+		for _, v := range q.Vars {
+			if _, done := vals[v.Name]; done {
+				continue
+			}
+			if x, ok := v.compute(c); ok {
+				vals[v.Name] = x
+			} else {
+				vals[v.Name] = types.NewUnknown(int64(len(vals)+1), nil)
+			}
+		}
+	}
+	act, err := cel.FunctionVars(vals, map[string]cel.LateBoundFunction{LegalRepFunc: legalRepMatch(legalRepID)})
+	if err != nil {
+		return nil, fmt.Errorf("verify: activation: %w", err)
+	}
+	out := make([]string, len(qs))
+	for i, q := range qs {
+		v, _, err := q.prg.Eval(act)
+		if err != nil {
+			return nil, fmt.Errorf("verify: evaluate %q: %w", q.Text, err)
+		}
+		switch {
+		case types.IsUnknown(v):
+			out[i] = Unknown
+		case v == types.True:
+			out[i] = True
+		case v == types.False:
+			out[i] = False
+		default:
+			return nil, fmt.Errorf("verify: %q evaluated to %v", q.Text, v)
+		}
+	}
+	return out, nil
+}
+
+// answerEntry is the evidence of answers given: questions, answers and
+// attestation ids, never values.
+func answerEntry(p access.Principal, ent int64, items []string, purpose string, asked []Asked, now time.Time) *audit.Entry {
+	type answerDetail struct {
+		Question string `json:"question"`
+		Answer   string `json:"answer"`
+		ID       string `json:"attestation_id"`
+	}
+	ds := make([]answerDetail, len(asked))
+	for i, a := range asked {
+		ds[i] = answerDetail{a.Question, a.Answer, a.AttestationID}
+	}
+	detail, _ := json.Marshal(map[string]any{"mode": access.ModeVerify, "answers": ds}) // strings only
+	return &audit.Entry{Time: now, ActorUserID: p.UserID, ActorName: p.ActorName(), OrgID: p.OrgID, Action: "verification.answer",
+		EnterpriseID: ent, Items: items, Purpose: purpose, Outcome: audit.OK, Detail: string(detail), RemoteAddr: p.RemoteAddr}
+}
+
+// asOf parses the as-of date: today by default; a past date reads what
+// was known at its end (known is zero for today: the latest).
+func (s *Service) asOf(v string, now time.Time) (day, known time.Time, err error) {
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	if v == "" {
+		return today, time.Time{}, nil
+	}
+	d, err := time.Parse(time.DateOnly, v)
+	if err != nil {
+		return day, known, fault.New(fault.Invalid, "verify.bad_as_of", "as_of must be a date YYYY-MM-DD").With("value", v)
+	}
+	switch {
+	case d.After(today):
+		return day, known, fault.New(fault.Invalid, "verify.as_of_future", "as_of is in the future").With("value", v)
+	case d.Equal(today):
+		return today, time.Time{}, nil
+	}
+	return d, d.AddDate(0, 0, 1).Add(-time.Nanosecond), nil
+}
+
+func (s *Service) guard() access.Guard { return access.Guard{Log: s.Repo, Now: s.now} }
+
+// checkLimits reads the history and applies the limits.
+func (s *Service) checkLimits(ctx context.Context, repo Repo, org, ent int64, now time.Time, questions int, probes []Probe) (*Refusal, error) {
+	// Counting one past the limit is enough to know it is exceeded.
+	n, oldest, err := repo.CountVerifications(ctx, org, now.Add(-24*time.Hour), s.Limits.PerDay+1)
+	if err != nil {
+		return nil, err
+	}
+	window := max(s.Limits.Window, 24*time.Hour)
+	hist, err := repo.VerificationsAbout(ctx, org, ent, now.Add(-window))
+	if err != nil {
+		return nil, err
+	}
+	return s.Limits.check(now, n, oldest, hist, questions, probes), nil
+}
+
+// deny records a refused verification and returns its error.
+func (s *Service) deny(ctx context.Context, p access.Principal, ent int64, items []string, purpose string, ref *Refusal, questions []string, kind fault.Kind) error {
+	detail, _ := json.Marshal(map[string]any{"reason": ref.Code, "params": ref.Params, "questions": questions,
+		"resets_at": timeOrEmpty(ref.ResetsAt)})
+	e := audit.Entry{Time: s.now(), ActorUserID: p.UserID, ActorName: p.ActorName(), OrgID: p.OrgID, Action: "verification.ask",
+		EnterpriseID: ent, Items: items, Purpose: purpose, Outcome: audit.Denied, Detail: string(detail), RemoteAddr: p.RemoteAddr}
+	if err := s.Repo.AppendAudit(ctx, &e); err != nil {
+		return fmt.Errorf("verify: record the refusal: %w", err)
+	}
+	if kind == fault.TooMany {
+		return ref.Fault()
+	}
+	return fault.New(kind, ref.Code, "verification refused: "+ref.Code)
+}
+
+func timeOrEmpty(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// read fetches the items through the access decision point in verify
+// mode: monthly measures for the window only, other items whole, and the
+// legal representative's identity number (sealed in the registry) through
+// the guard. It returns the calculator, the identity number ("" if not
+// asked or not held) and the purpose recorded.
+func (s *Service) read(ctx context.Context, repo Repo, p access.Principal, rec enterprise.Record, items []string,
+	purpose string, asOf, known time.Time) (*calc, string, string, error) {
+	c := &calc{asOf: asOf, byItem: map[string][]sharing.Value{}, rec: rec, depts: map[string]string{}, sources: map[string]*Source{}}
+	var windowed, whole []string
+	for _, it := range items {
+		switch {
+		case it == legalRepItem:
+		case isWindowed(it):
+			windowed = append(windowed, it)
+		default:
+			whole = append(whole, it)
+		}
+	}
+	// The reads and their evidence go through repo (held back by Ask).
+	sh := *s.Sharing
+	sh.Repo = repo
+	guard := access.Guard{Log: repo, Now: s.now}
+	recorded := purpose
+	readItems := func(its []string, from time.Time) error {
+		if len(its) == 0 {
+			return nil
+		}
+		res, err := sh.Read(ctx, p, sharing.Query{EnterpriseID: rec.ID, Items: its, From: from, To: asOf, KnownAt: known,
+			Purpose: purpose, Mode: access.ModeVerify, Action: "verification.read"})
+		if err != nil {
+			return err
+		}
+		recorded = res.Purpose
+		for _, it := range res.Items {
+			c.depts[it.Code] = it.Department
+		}
+		for _, v := range res.Values {
+			c.byItem[v.Item] = append(c.byItem[v.Item], v)
+		}
+		return nil
+	}
+	if err := readItems(windowed, monthStart(asOf).AddDate(0, -(WindowMonths+MaxStaleMonths), 0)); err != nil {
+		return nil, "", "", err
+	}
+	if err := readItems(whole, time.Time{}); err != nil {
+		return nil, "", "", err
+	}
+	var id string
+	if contains(items, legalRepItem) {
+		pol, err := s.Sharing.Policies(ctx, []string{legalRepItem})
+		if err != nil {
+			return nil, "", "", err
+		}
+		c.depts[legalRepItem] = pol[0].Department
+		req := access.Request{Principal: p, Action: "verification.read", EnterpriseID: rec.ID, Items: []string{legalRepItem},
+			Purpose: purpose, Mode: access.ModeVerify, Policies: pol}
+		d, err := guard.Read(ctx, req, func(access.Decision) (any, error) {
+			var err error
+			id, err = s.legalRepID(rec)
+			return map[string]any{"mode": access.ModeVerify, "values": boolInt(id != ""), "source": "registry"}, err
+		})
+		if err != nil {
+			return nil, "", "", err
+		}
+		recorded = d.Purpose
+	}
+	return c, id, recorded, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func isWindowed(item string) bool {
+	for _, v := range Variables {
+		if v.windowed && contains(v.Items, item) {
+			return true
+		}
+	}
+	return false
+}
+
+// legalRepID opens the registry's sealed legal representative (sealed by
+// internal/enterprise as JSON {"name","id_number"} bound to the code).
+func (s *Service) legalRepID(rec enterprise.Record) (string, error) {
+	if len(rec.LegalRepSealed) == 0 || s.Seal == nil {
+		return "", nil
+	}
+	b, err := s.Seal.Open(rec.LegalRepSealed, []byte("legal_rep:"+rec.Code))
+	if err != nil {
+		return "", fmt.Errorf("verify: open the legal representative of %s: %w", rec.Code, err)
+	}
+	var lr struct {
+		IDNumber string `json:"id_number"`
+	}
+	if err := json.Unmarshal(b, &lr); err != nil {
+		return "", fmt.Errorf("verify: decode the legal representative of %s: %w", rec.Code, err)
+	}
+	return strings.ToUpper(strings.TrimSpace(lr.IDNumber)), nil
+}
+
+// IDHash is what legal_rep_id_matches compares with: the lower-case hex
+// SHA-256 of the identity number in upper case.
+func IDHash(id string) string {
+	h := sha256.Sum256([]byte(strings.ToUpper(strings.TrimSpace(id))))
+	return hex.EncodeToString(h[:])
+}
+
+func legalRepMatch(id string) cel.LateBoundFunction {
+	return func(_ string, args ...ref.Val) ref.Val {
+		if id == "" {
+			return types.NewUnknown(1<<40, nil)
+		}
+		want, ok := args[0].(types.String)
+		if !ok {
+			return types.NewErr("legal_rep_id_matches needs a string")
+		}
+		got := IDHash(id)
+		return types.Bool(subtle.ConstantTimeCompare([]byte(got), []byte(strings.ToLower(string(want)))) == 1)
+	}
+}
+
+// heldLog passes reads through and holds evidence entries back until
+// flush appends them, in order, to the transaction that records the
+// answers.
+type heldLog struct {
+	Repo
+	entries []audit.Entry
+}
+
+// AppendAudit holds a copy of e.
+func (h *heldLog) AppendAudit(_ context.Context, e *audit.Entry) error {
+	h.entries = append(h.entries, *e)
+	return nil
+}
+
+// flush appends copies of the held entries to to; it may run again when
+// a transaction that included them rolled back.
+func (h *heldLog) flush(ctx context.Context, to Repo) error {
+	for _, e := range h.entries {
+		if err := to.AppendAudit(ctx, &e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func nonce() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
