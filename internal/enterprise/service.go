@@ -454,12 +454,18 @@ func (s *Service) Update(ctx context.Context, p access.Principal, code string, v
 	return ViewOf(next), nil
 }
 
-func (s *Service) openLegalRep(r Record) (LegalRep, error) {
+func (s *Service) openLegalRep(r Record) (LegalRep, error) { return OpenLegalRep(s.Seal, r) }
+
+// OpenLegalRep opens a record's sealed legal representative with the
+// node's data key (zero if none is recorded). Only code that has passed
+// the access decision point for the legal-representative item may call
+// it: the result is personal information in clear.
+func OpenLegalRep(seal *keys.Sealer, r Record) (LegalRep, error) {
 	var lr LegalRep
 	if len(r.LegalRepSealed) == 0 {
 		return lr, nil
 	}
-	b, err := s.Seal.Open(r.LegalRepSealed, []byte("legal_rep:"+r.Code))
+	b, err := seal.Open(r.LegalRepSealed, []byte("legal_rep:"+r.Code))
 	if err != nil {
 		return lr, fmt.Errorf("enterprise %s: %w", r.Code, err)
 	}

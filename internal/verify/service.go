@@ -433,21 +433,14 @@ func isWindowed(item string) bool {
 	return false
 }
 
-// legalRepID opens the registry's sealed legal representative (sealed by
-// internal/enterprise as JSON {"name","id_number"} bound to the code).
+// legalRepID opens the registry's sealed legal representative.
 func (s *Service) legalRepID(rec enterprise.Record) (string, error) {
 	if len(rec.LegalRepSealed) == 0 || s.Seal == nil {
 		return "", nil
 	}
-	b, err := s.Seal.Open(rec.LegalRepSealed, []byte("legal_rep:"+rec.Code))
+	lr, err := enterprise.OpenLegalRep(s.Seal, rec)
 	if err != nil {
-		return "", fmt.Errorf("verify: open the legal representative of %s: %w", rec.Code, err)
-	}
-	var lr struct {
-		IDNumber string `json:"id_number"`
-	}
-	if err := json.Unmarshal(b, &lr); err != nil {
-		return "", fmt.Errorf("verify: decode the legal representative of %s: %w", rec.Code, err)
+		return "", fmt.Errorf("verify: %w", err)
 	}
 	return strings.ToUpper(strings.TrimSpace(lr.IDNumber)), nil
 }
