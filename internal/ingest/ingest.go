@@ -47,6 +47,10 @@ type Options struct {
 	// largest cost of a measure batch after storing it. The bounds on a
 	// row's own ratios (ratioRules) are checked regardless.
 	NoUnitCheck bool
+	// DupWindow is how many recent rows are remembered exactly for the
+	// duplicate check (default DupWindow; at least 4×ChunkRows); older
+	// copies are found by a fixed-size filter and the stored facts.
+	DupWindow int
 	// Enterprises is the registry service (with the node's sealer):
 	// needed by profile, shareholder and loan rows, which it registers,
 	// updates or seals personal data of. Its Repo and InTx are replaced by
@@ -107,6 +111,9 @@ func File(ctx context.Context, st store.Store, ds Dataset, path string, o Option
 	}
 	if o.MaxErrors <= 0 {
 		o.MaxErrors = 100_000
+	}
+	if o.DupWindow <= 0 {
+		o.DupWindow = DupWindow
 	}
 	start := time.Now()
 	res := Result{Dataset: ds.Name, File: filepath.Base(path)}
@@ -251,7 +258,7 @@ func load(ctx context.Context, st, tx store.Store, ds *Dataset, path string, o O
 	}
 	cells := make([]string, len(ds.Columns))
 	seed := maphash.MakeSeed()
-	seen := map[uint64]int{}
+	seen := newDupSet(ds.RowKind, max(o.DupWindow, 4*o.ChunkRows))
 	ids := map[string]int64{} // credit code → enterprise id, 0: not registered
 	chunk := make([]facts.Fact, 0, o.ChunkRows)
 	var hist *history
@@ -389,13 +396,12 @@ func load(ctx context.Context, st, tx store.Store, ds *Dataset, path string, o O
 				cells[i] = row.Cells[p]
 			}
 		}
-		h := rowHash(seed, cells)
-		if first, dup := seen[h]; dup {
+		first, maybe := seen.see(rowHash(seed, cells), row.Num)
+		if first > 0 {
 			res.Duplicates++
 			bad(Problem{Row: row.Num, Code: "ingest.duplicate", Of: first})
 			continue
 		}
-		seen[h] = row.Num
 		pr, p := m.mapRow(cells)
 		if p != nil {
 			p.Row = row.Num
@@ -479,6 +485,17 @@ func load(ctx context.Context, st, tx store.Store, ds *Dataset, path string, o O
 				}
 			}
 			continue
+		}
+		if maybe {
+			first, err := confirmStored(ctx, tx.QueryFacts, res.Batch, id, pr.facts)
+			if err != nil {
+				return err
+			}
+			if first > 0 {
+				res.Duplicates++
+				bad(Problem{Row: row.Num, Code: "ingest.duplicate", Of: first})
+				continue
+			}
 		}
 		if i, detail := ratioCheck(pr.facts); i >= 0 {
 			c := m.itemColumn(pr.facts[i].Item)
