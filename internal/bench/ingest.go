@@ -19,12 +19,14 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/xuri/excelize/v2"
 
+	"github.com/creditbridge/creditbridge/internal/catalog"
 	"github.com/creditbridge/creditbridge/internal/creditcode"
 	"github.com/creditbridge/creditbridge/internal/enterprise"
 	"github.com/creditbridge/creditbridge/internal/facts"
 	"github.com/creditbridge/creditbridge/internal/ingest"
 	"github.com/creditbridge/creditbridge/internal/keys"
 	"github.com/creditbridge/creditbridge/internal/personid"
+	"github.com/creditbridge/creditbridge/internal/store"
 )
 
 // IngestResult is the JSON object `bench ingest` prints.
@@ -426,6 +428,9 @@ func Ingest(ctx context.Context, dsn string, rows int64, format string, w io.Wri
 	}
 	defer func() { err = errors.Join(err, cleanup()) }()
 	res.Backend = s.Backend()
+	if err := loadCatalogue(ctx, s); err != nil {
+		return err
+	}
 	key := make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {
 		return err
@@ -632,4 +637,17 @@ func (b *pgBaseline) loadRawFacts(ctx context.Context, rows int64, ids []int64, 
 		err = gerr
 	}
 	return copied, err
+}
+
+// loadCatalogue loads the default catalogue into a fresh store, as a node
+// does on its first start: a batch's reads pass the access decision
+// point, which knows items from it.
+func loadCatalogue(ctx context.Context, s store.Store) error {
+	items := &catalog.Service{Repo: s, InTx: func(ctx context.Context, fn func(catalog.Repo) error) error {
+		return s.InTx(ctx, func(tx store.Store) error { return fn(tx) })
+	}}
+	if _, err := items.LoadDefaults(ctx); err != nil {
+		return fmt.Errorf("bench: load the default catalogue: %w", err)
+	}
+	return nil
 }

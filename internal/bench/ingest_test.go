@@ -82,6 +82,9 @@ func TestIngestFixtureIsWhatTheRawLoadWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cleanup()
+	if err := loadCatalogue(ctx, s); err != nil {
+		t.Fatal(err)
+	}
 	sealer, err := keys.NewSealer(bytes.Repeat([]byte{7}, 32))
 	if err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/creditbridge/creditbridge/internal/access"
 	"github.com/creditbridge/creditbridge/internal/facts"
 )
 
@@ -128,4 +129,10 @@ type Store interface {
 	// ItemVersions returns every version of an item, oldest first; it
 	// must return fault.NotFound "catalog.not_found" if the code is unknown.
 	ItemVersions(ctx context.Context, code string) ([]Version, error)
+}
+
+// Policy is the access decision point's view of the item.
+func (it Item) Policy() access.ItemPolicy {
+	return access.ItemPolicy{Code: it.Code, Known: true, Department: it.Department, Grade: it.Grade,
+		Sharing: string(it.Sharing), Disclosure: string(it.Disclosure), Personal: it.Personal}
 }

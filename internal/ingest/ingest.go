@@ -129,8 +129,23 @@ func File(ctx context.Context, st store.Store, ds Dataset, path string, o Option
 	if b, ok, err := loaded(ctx, st, res.Batch, sum); err != nil || ok {
 		return already(res, b, start), err
 	}
+	req, err := readRequest(ctx, st, &ds)
+	if err != nil {
+		return res, err
+	}
+	if d := access.Decide(req); !d.Allow {
+		// Refused before anything runs: the guard records the refusal.
+		_, err := access.Guard{Log: st, Now: o.Now}.Read(ctx, req, nil)
+		return res, err
+	}
 	err = st.InTx(ctx, func(tx store.Store) error {
-		return load(ctx, st, tx, &ds, path, o, &res, start)
+		_, err := access.Guard{Log: tx, Now: o.Now}.Read(ctx, req, func(access.Decision) (any, error) {
+			if err := load(ctx, st, tx, &ds, path, o, &res, start); err != nil {
+				return nil, err
+			}
+			return map[string]any{"batch": res.Batch, "dataset": ds.Name, "rows": res.Rows}, nil
+		})
+		return err
 	})
 	if errors.Is(err, errAlready) {
 		b, _, err := loaded(ctx, st, res.Batch, sum)

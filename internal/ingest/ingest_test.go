@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/creditbridge/creditbridge/internal/access"
+	"github.com/creditbridge/creditbridge/internal/catalog"
 	"github.com/creditbridge/creditbridge/internal/deptfiles"
 	"github.com/creditbridge/creditbridge/internal/enterprise"
 	"github.com/creditbridge/creditbridge/internal/facts"
@@ -91,7 +92,21 @@ func backends(t *testing.T) []string {
 	return []string{"sqlite", "postgres"}
 }
 
+// openStore opens an empty store with the default catalogue (a batch's
+// reads pass the access decision point, which knows items from it).
 func openStore(t testing.TB, backendName string) store.Store {
+	t.Helper()
+	st := openBareStore(t, backendName)
+	items := &catalog.Service{Repo: st, InTx: func(ctx context.Context, fn func(catalog.Repo) error) error {
+		return st.InTx(ctx, func(s store.Store) error { return fn(s) })
+	}}
+	if _, err := items.LoadDefaults(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func openBareStore(t testing.TB, backendName string) store.Store {
 	t.Helper()
 	ctx := context.Background()
 	if backendName == "sqlite" {

@@ -165,10 +165,7 @@ func (s *Service) Policies(ctx context.Context, codes []string) ([]access.ItemPo
 }
 
 // PolicyOf is the decision point's view of a catalogue item.
-func PolicyOf(it catalog.Item) access.ItemPolicy {
-	return access.ItemPolicy{Code: it.Code, Known: true, Department: it.Department, Grade: it.Grade,
-		Sharing: string(it.Sharing), Disclosure: string(it.Disclosure), Personal: it.Personal}
-}
+func PolicyOf(it catalog.Item) access.ItemPolicy { return it.Policy() }
 
 // resolve expands codes and prefixes into catalogue items in force today.
 func (s *Service) resolve(ctx context.Context, want []string) ([]catalog.Item, error) {

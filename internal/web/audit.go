@@ -25,7 +25,7 @@ var knownActions = []struct {
 	{"user.", []string{"user.create", "user.status"}},
 	{"apikey.", []string{"apikey.create", "apikey.revoke"}},
 	{"catalog.", []string{"catalog.update", "catalog.import", "catalog.load_defaults"}},
-	{"ingest.", []string{"ingest.submit", "ingest.batch", "ingest.report.read", "ingest.dataset.save"}},
+	{"ingest.", []string{"ingest.submit", "ingest.batch", "ingest.read", "ingest.report.read", "ingest.dataset.save"}},
 	{"data.", []string{"data.read"}},
 	{"interface.", []string{"interface.call"}},
 }
