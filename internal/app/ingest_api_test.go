@@ -542,6 +542,10 @@ func TestSubmissionPages(t *testing.T) {
 	if rec := form(actor{cookie: w.tax.cookie, csrf: "forged"}, "tax/tax.returns", "x.xlsx", file, "en"); rec.Code != 403 {
 		t.Fatalf("forged CSRF token: %d", rec.Code)
 	}
+	// A made-up session cookie: refused as not signed in.
+	if rec := form(actor{cookie: "made-up", csrf: "x"}, "tax/tax.returns", "x.xlsx", file, "en"); rec.Code != http.StatusUnauthorized {
+		t.Fatalf("made-up session: %d %s", rec.Code, rec.Header())
+	}
 	rec = form(w.tax, "tax/tax.returns", filepath.Base(f.Path), file, "zh-CN")
 	if rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), "/submissions/sub-") {
 		t.Fatalf("upload: %d %s\n%s", rec.Code, rec.Header(), rec.Body)

@@ -29,7 +29,9 @@ func isUpload(r *http.Request) bool {
 // max_upload_bytes for batch submissions. A browser's upload form is
 // parsed here, before authentication reads its CSRF field, with a small
 // memory budget, so the file part goes to a temporary file rather than
-// into memory; the handler then spools it.
+// into memory; the handler then spools it. Only a live session's upload
+// is parsed: a made-up cookie cannot make the node write a large body to
+// disk.
 func (n *Node) limitBodies(onErr server.ErrorWriter, next http.Handler) http.Handler {
 	small := server.LimitBody(n.Config.MaxBodyBytes, next)
 	maxUpload := n.Config.MaxUploadBytes
@@ -45,8 +47,15 @@ func (n *Node) limitBodies(onErr server.ErrorWriter, next http.Handler) http.Han
 			next.ServeHTTP(w, r)
 			return
 		}
-		if _, err := r.Cookie(server.SessionCookie); err != nil {
+		c, err := r.Cookie(server.SessionCookie)
+		if err != nil {
 			next.ServeHTTP(w, r) // not a browser session: the handler streams the parts
+			return
+		}
+		if _, err := n.Accounts.Session(r.Context(), c.Value); err != nil {
+			// Not a live session: authentication refuses the request
+			// without anything of its body written to disk.
+			next.ServeHTTP(w, r)
 			return
 		}
 		if err := r.ParseMultipartForm(64 << 10); err != nil {
