@@ -3,7 +3,6 @@ package app_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/csv"
 	"encoding/json"
 	"log/slog"
@@ -18,7 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/creditbridge/creditbridge/internal/access"
@@ -32,7 +30,7 @@ import (
 	"github.com/creditbridge/creditbridge/internal/seed"
 	"github.com/creditbridge/creditbridge/internal/server"
 	"github.com/creditbridge/creditbridge/internal/store"
-	"github.com/creditbridge/creditbridge/internal/store/backend"
+	"github.com/creditbridge/creditbridge/internal/store/scratch"
 	"github.com/creditbridge/creditbridge/internal/synth"
 )
 
@@ -55,42 +53,13 @@ func ingestNodeConfig(t *testing.T, backendName string) config.Config {
 	cfg := config.Default()
 	cfg.DataDir = filepath.Join(t.TempDir(), "data")
 	cfg.Listen = "127.0.0.1:0"
-	if backendName == "sqlite" {
-		return cfg
-	}
-	ctx := context.Background()
-	base := os.Getenv("CREDITBRIDGE_TEST_POSTGRES_URL")
-	schema := "cbtest_ingestapi_" + strings.ToLower(rand.Text()[:10])
-	exec := func(sql string) {
-		c, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close(ctx)
-		if _, err := c.Exec(ctx, sql); err != nil {
-			t.Fatal(err)
-		}
-	}
-	exec("CREATE SCHEMA " + schema)
-	t.Cleanup(func() { exec("DROP SCHEMA " + schema + " CASCADE") })
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	cfg.DB = base + sep + "search_path=" + schema
-	if _, err := backend.Migrate(ctx, cfg.DB); err != nil {
-		t.Fatal(err)
+	if backendName != "sqlite" {
+		cfg.DB = scratch.DSN(t, backendName)
 	}
 	return cfg
 }
 
-func ingestBackends(t *testing.T) []string {
-	if os.Getenv("CREDITBRIDGE_TEST_POSTGRES_URL") == "" {
-		t.Log("CREDITBRIDGE_TEST_POSTGRES_URL is not set: PostgreSQL cases SKIPPED, SQLite only")
-		return []string{"sqlite"}
-	}
-	return []string{"sqlite", "postgres"}
-}
+func ingestBackends(t *testing.T) []string { return scratch.Backends(t) }
 
 func newIngestWorld(t *testing.T, backendName string) *ingestWorld {
 	t.Helper()

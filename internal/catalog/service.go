@@ -48,20 +48,29 @@ type Snapshot struct {
 // Current returns the current catalogue as a read-only snapshot, at most
 // CacheTTL old (changes through this Service show at once).
 func (s *Service) Current(ctx context.Context) (*Snapshot, error) {
-	if _, err := s.current(ctx); err != nil {
+	s.mu.Lock()
+	if s.snap != nil && time.Since(s.cachedAt) < s.ttl() {
+		defer s.mu.Unlock()
+		return s.snap, nil
+	}
+	s.mu.Unlock()
+	vs, err := s.current(ctx)
+	if err != nil {
 		return nil, err
 	}
+	// Built from what this call read: a change meanwhile (forget) must not
+	// leave an empty snapshot behind.
+	sn := &Snapshot{Items: make([]Item, len(vs)), ByCode: make(map[string]Item, len(vs))}
+	for i, v := range vs {
+		sn.Items[i] = v.Item
+		sn.ByCode[v.Code] = v.Item
+	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.snap == nil {
-		sn := &Snapshot{Items: make([]Item, len(s.cached)), ByCode: make(map[string]Item, len(s.cached))}
-		for i, v := range s.cached {
-			sn.Items[i] = v.Item
-			sn.ByCode[v.Code] = v.Item
-		}
+	if s.cached != nil {
 		s.snap = sn
 	}
-	return s.snap, nil
+	s.mu.Unlock()
+	return sn, nil
 }
 
 // current returns the current version of every item, ordered by code,
@@ -69,12 +78,8 @@ func (s *Service) Current(ctx context.Context) (*Snapshot, error) {
 // its items here, so the catalogue is not read from the database each
 // time. The caller gets its own slice.
 func (s *Service) current(ctx context.Context) ([]Version, error) {
-	ttl := s.CacheTTL
-	if ttl == 0 {
-		ttl = 2 * time.Second
-	}
 	s.mu.Lock()
-	if s.cached != nil && time.Since(s.cachedAt) < ttl {
+	if s.cached != nil && time.Since(s.cachedAt) < s.ttl() {
 		out := slices.Clone(s.cached)
 		s.mu.Unlock()
 		return out, nil
@@ -88,6 +93,13 @@ func (s *Service) current(ctx context.Context) ([]Version, error) {
 	s.cached, s.snap, s.cachedAt = slices.Clone(vs), nil, time.Now()
 	s.mu.Unlock()
 	return vs, nil
+}
+
+func (s *Service) ttl() time.Duration {
+	if s.CacheTTL == 0 {
+		return 2 * time.Second
+	}
+	return s.CacheTTL
 }
 
 // forget drops the snapshot after a change through this Service.

@@ -12,10 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/creditbridge/creditbridge/internal/access"
-	"github.com/creditbridge/creditbridge/internal/catalog"
 	"github.com/creditbridge/creditbridge/internal/deptfiles"
 	"github.com/creditbridge/creditbridge/internal/enterprise"
 	"github.com/creditbridge/creditbridge/internal/facts"
@@ -24,7 +21,7 @@ import (
 	"github.com/creditbridge/creditbridge/internal/keys"
 	"github.com/creditbridge/creditbridge/internal/seed"
 	"github.com/creditbridge/creditbridge/internal/store"
-	"github.com/creditbridge/creditbridge/internal/store/backend"
+	"github.com/creditbridge/creditbridge/internal/store/scratch"
 	"github.com/creditbridge/creditbridge/internal/synth"
 )
 
@@ -84,62 +81,12 @@ func newRegion(t testing.TB, backendName string, n int, dirtyRate float64) *regi
 
 // backends are the stores the region tests run on: SQLite always,
 // PostgreSQL (a fresh schema) when CREDITBRIDGE_TEST_POSTGRES_URL is set.
-func backends(t *testing.T) []string {
-	if os.Getenv("CREDITBRIDGE_TEST_POSTGRES_URL") == "" {
-		t.Log("CREDITBRIDGE_TEST_POSTGRES_URL not set: ingestion on PostgreSQL SKIPPED")
-		return []string{"sqlite"}
-	}
-	return []string{"sqlite", "postgres"}
-}
+func backends(t *testing.T) []string { return scratch.Backends(t) }
 
 // openStore opens an empty store with the default catalogue (a batch's
 // reads pass the access decision point, which knows items from it).
 func openStore(t testing.TB, backendName string) store.Store {
-	t.Helper()
-	st := openBareStore(t, backendName)
-	items := &catalog.Service{Repo: st, InTx: func(ctx context.Context, fn func(catalog.Repo) error) error {
-		return st.InTx(ctx, func(s store.Store) error { return fn(s) })
-	}}
-	if _, err := items.LoadDefaults(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
-
-func openBareStore(t testing.TB, backendName string) store.Store {
-	t.Helper()
-	ctx := context.Background()
-	if backendName == "sqlite" {
-		st, err := backend.Open(ctx, filepath.Join(t.TempDir(), "ingest.db"), backend.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		return st
-	}
-	base := os.Getenv("CREDITBRIDGE_TEST_POSTGRES_URL")
-	schema := "cbtest_ingest_" + strings.ToLower(rand.Text()[:10])
-	exec := func(sql string) {
-		c, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close(ctx)
-		if _, err := c.Exec(ctx, sql); err != nil {
-			t.Fatal(err)
-		}
-	}
-	exec("CREATE SCHEMA " + schema)
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	st, err := backend.Open(ctx, base+sep+"search_path="+schema, backend.Options{MigratePostgres: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close(); exec("DROP SCHEMA " + schema + " CASCADE") })
-	return st
+	return scratch.OpenWithCatalogue(t, backendName)
 }
 
 func (r *region) path(f deptfiles.File) string {

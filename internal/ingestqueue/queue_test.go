@@ -15,12 +15,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/creditbridge/creditbridge/internal/access"
 	"github.com/creditbridge/creditbridge/internal/account"
-	"github.com/creditbridge/creditbridge/internal/catalog"
 	"github.com/creditbridge/creditbridge/internal/deptfiles"
 	"github.com/creditbridge/creditbridge/internal/enterprise"
 	"github.com/creditbridge/creditbridge/internal/fault"
@@ -30,69 +28,17 @@ import (
 	"github.com/creditbridge/creditbridge/internal/keys"
 	"github.com/creditbridge/creditbridge/internal/seed"
 	"github.com/creditbridge/creditbridge/internal/store"
-	"github.com/creditbridge/creditbridge/internal/store/backend"
+	"github.com/creditbridge/creditbridge/internal/store/scratch"
 	"github.com/creditbridge/creditbridge/internal/synth"
 )
 
 // backends are SQLite always and PostgreSQL when
 // CREDITBRIDGE_TEST_POSTGRES_URL is set.
-func backends(t *testing.T) []string {
-	if os.Getenv("CREDITBRIDGE_TEST_POSTGRES_URL") == "" {
-		t.Log("CREDITBRIDGE_TEST_POSTGRES_URL is not set: PostgreSQL cases SKIPPED, SQLite only")
-		return []string{"sqlite"}
-	}
-	return []string{"sqlite", "postgres"}
-}
+func backends(t *testing.T) []string { return scratch.Backends(t) }
 
 // openStore opens an empty store with the default catalogue (a batch's
 // reads pass the access decision point, which knows items from it).
-func openStore(t *testing.T, name string) store.Store {
-	t.Helper()
-	st := openBareStore(t, name)
-	items := &catalog.Service{Repo: st, InTx: func(ctx context.Context, fn func(catalog.Repo) error) error {
-		return st.InTx(ctx, func(s store.Store) error { return fn(s) })
-	}}
-	if _, err := items.LoadDefaults(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
-
-func openBareStore(t *testing.T, name string) store.Store {
-	t.Helper()
-	ctx := context.Background()
-	if name == "sqlite" {
-		st, err := backend.Open(ctx, filepath.Join(t.TempDir(), "q.db"), backend.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		return st
-	}
-	base := os.Getenv("CREDITBRIDGE_TEST_POSTGRES_URL")
-	schema := "cbtest_ingestqueue_" + strings.ToLower(rand.Text()[:10])
-	exec := func(sql string) {
-		c, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close(ctx)
-		if _, err := c.Exec(ctx, sql); err != nil {
-			t.Fatal(err)
-		}
-	}
-	exec("CREATE SCHEMA " + schema)
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	st, err := backend.Open(ctx, base+sep+"search_path="+schema, backend.Options{MigratePostgres: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close(); exec("DROP SCHEMA " + schema + " CASCADE") })
-	return st
-}
+func openStore(t *testing.T, name string) store.Store { return scratch.OpenWithCatalogue(t, name) }
 
 // region is a small generated region: its files and manifest, and a store
 // whose registry holds its enterprises.

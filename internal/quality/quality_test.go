@@ -5,12 +5,9 @@ import (
 	"crypto/rand"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/creditbridge/creditbridge/internal/access"
 	"github.com/creditbridge/creditbridge/internal/audit"
@@ -21,50 +18,14 @@ import (
 	"github.com/creditbridge/creditbridge/internal/quality"
 	"github.com/creditbridge/creditbridge/internal/seed"
 	"github.com/creditbridge/creditbridge/internal/store"
-	"github.com/creditbridge/creditbridge/internal/store/backend"
+	"github.com/creditbridge/creditbridge/internal/store/scratch"
 	"github.com/creditbridge/creditbridge/internal/synth"
 )
 
-func openSQLite(t *testing.T) store.Store {
-	t.Helper()
-	st, err := backend.Open(t.Context(), filepath.Join(t.TempDir(), "quality.db"), backend.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
-}
+func openSQLite(t *testing.T) store.Store { return scratch.Open(t, "sqlite") }
 
-func openPostgres(t *testing.T) store.Store {
-	t.Helper()
-	base := os.Getenv("CREDITBRIDGE_TEST_POSTGRES_URL")
-	if base == "" {
-		t.Skip("CREDITBRIDGE_TEST_POSTGRES_URL not set: PostgreSQL data-quality test SKIPPED")
-	}
-	ctx := context.Background()
-	schema := "cbtest_quality_" + strings.ToLower(rand.Text()[:10])
-	exec := func(sql string) {
-		c, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close(ctx)
-		if _, err := c.Exec(ctx, sql); err != nil {
-			t.Fatal(err)
-		}
-	}
-	exec("CREATE SCHEMA " + schema)
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	st, err := backend.Open(ctx, base+sep+"search_path="+schema, backend.Options{MigratePostgres: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close(); exec("DROP SCHEMA " + schema + " CASCADE") })
-	return st
-}
+// openPostgres skips the test when CREDITBRIDGE_TEST_POSTGRES_URL is not set.
+func openPostgres(t *testing.T) store.Store { return scratch.Open(t, "postgres") }
 
 // services wires the catalogue (with its defaults) and the quality
 // service (with the default rules) on st, with the clock at now.

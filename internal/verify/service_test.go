@@ -8,14 +8,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/creditbridge/creditbridge/internal/access"
 	"github.com/creditbridge/creditbridge/internal/account"
@@ -29,7 +25,7 @@ import (
 	"github.com/creditbridge/creditbridge/internal/seed"
 	"github.com/creditbridge/creditbridge/internal/sharing"
 	"github.com/creditbridge/creditbridge/internal/store"
-	"github.com/creditbridge/creditbridge/internal/store/backend"
+	"github.com/creditbridge/creditbridge/internal/store/scratch"
 	"github.com/creditbridge/creditbridge/internal/synth"
 	"github.com/creditbridge/creditbridge/internal/verify"
 )
@@ -51,46 +47,10 @@ type region struct {
 	openedAt string
 }
 
-func openSQLite(t testing.TB) store.Store {
-	t.Helper()
-	st, err := backend.Open(context.Background(), filepath.Join(t.TempDir(), "verify.db"), backend.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
-}
+func openSQLite(t testing.TB) store.Store { return scratch.Open(t, "sqlite") }
 
-func openPostgres(t testing.TB) store.Store {
-	t.Helper()
-	base := os.Getenv("CREDITBRIDGE_TEST_POSTGRES_URL")
-	if base == "" {
-		t.Skip("CREDITBRIDGE_TEST_POSTGRES_URL not set: PostgreSQL verification tests SKIPPED")
-	}
-	ctx := context.Background()
-	schema := "cbtest_verify_" + strings.ToLower(rand.Text()[:10])
-	exec := func(sql string) {
-		c, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close(ctx)
-		if _, err := c.Exec(ctx, sql); err != nil {
-			t.Fatal(err)
-		}
-	}
-	exec("CREATE SCHEMA " + schema)
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	st, err := backend.Open(ctx, base+sep+"search_path="+schema, backend.Options{MigratePostgres: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close(); exec("DROP SCHEMA " + schema + " CASCADE") })
-	return st
-}
+// openPostgres skips the test when CREDITBRIDGE_TEST_POSTGRES_URL is not set.
+func openPostgres(t testing.TB) store.Store { return scratch.Open(t, "postgres") }
 
 // emptyCode is a valid code for an enterprise the generator does not make.
 func emptyCode(t testing.TB) string {
