@@ -42,8 +42,8 @@ func TestDecide(t *testing.T) {
 			if tc.allow && d.Purpose != tc.purpose {
 				t.Fatalf("purpose = %q, want %q", d.Purpose, tc.purpose)
 			}
-			if !d.Mask.PersonalData {
-				t.Fatal("personal data must stay masked until consent exists")
+			if tc.allow && d.Mask.PersonalData == (tc.req.Principal.OrgKind == account.KindEnterprise) {
+				t.Fatal("personal data must be masked for everyone but the enterprise itself until consent exists")
 			}
 		})
 	}
@@ -75,7 +75,7 @@ func TestDecideItemGrades(t *testing.T) {
 	}{
 		{"bank views public item", req(bank, ModeView, PurposeLoan, pub), "access.allowed"},
 		{"bank views conditional item without authorization", req(bank, ModeView, PurposeLoan, tax), "access.authorization_required"},
-		{"bank verifies conditional item", req(bank, ModeVerify, PurposeLoan, tax), "access.allowed"},
+		{"bank verifies conditional item without authorization", req(bank, ModeVerify, PurposeLoan, tax), "access.authorization_required"},
 		{"bank below the grade", req(lowBank, ModeVerify, PurposeLoan, tax), "access.grade_above_tier"},
 		{"bank asks for a not-shared item", req(bank, ModeVerify, PurposeLoan, secret), "access.not_shared"},
 		{"one bad item spoils the request", req(bank, ModeVerify, PurposeLoan, pub, secret), "access.not_shared"},

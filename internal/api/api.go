@@ -7,13 +7,16 @@ import (
 
 	"github.com/creditbridge/creditbridge/internal/account"
 	"github.com/creditbridge/creditbridge/internal/audit"
+	"github.com/creditbridge/creditbridge/internal/authz"
 	"github.com/creditbridge/creditbridge/internal/catalog"
 	"github.com/creditbridge/creditbridge/internal/connector"
 	"github.com/creditbridge/creditbridge/internal/enterprise"
 	"github.com/creditbridge/creditbridge/internal/fault"
 	"github.com/creditbridge/creditbridge/internal/i18n"
 	"github.com/creditbridge/creditbridge/internal/ingestqueue"
+	"github.com/creditbridge/creditbridge/internal/monitor"
 	"github.com/creditbridge/creditbridge/internal/quality"
+	"github.com/creditbridge/creditbridge/internal/rights"
 	"github.com/creditbridge/creditbridge/internal/server"
 	"github.com/creditbridge/creditbridge/internal/sharing"
 	"github.com/creditbridge/creditbridge/internal/verify"
@@ -31,6 +34,9 @@ type Deps struct {
 	Quality      *quality.Service
 	Sharing      *sharing.Service
 	Verify       *verify.Service
+	Rights       *rights.Service
+	Monitor      *monitor.Service
+	Authz        *authz.Service
 	Problems     ProblemWriter
 	CookieSecure bool
 }
@@ -88,7 +94,29 @@ func (a *API) Routes() []Route {
 		{"GET", "/api/v1/ingest/batches/{id}/errors.xlsx", a.batchErrorsXLSX},
 		{"POST", "/api/v1/verifications", a.askVerification},
 		{"GET", "/api/v1/verifications/variables", a.verificationVariables},
+		{"GET", "/api/v1/authorizations", a.listAuthorizations},
+		{"POST", "/api/v1/authorizations", a.requestAuthorization},
+		{"GET", "/api/v1/authorizations/{id}", a.getAuthorization},
+		{"GET", "/api/v1/authorizations/{id}/artefact", a.authorizationArtefact},
+		{"POST", "/api/v1/authorizations/{id}/approve", a.approveAuthorization},
+		{"POST", "/api/v1/authorizations/{id}/reject", a.rejectAuthorization},
+		{"POST", "/api/v1/authorizations/{id}/pause", a.pauseAuthorization},
+		{"POST", "/api/v1/authorizations/{id}/resume", a.resumeAuthorization},
+		{"POST", "/api/v1/authorizations/{id}/revoke", a.revokeAuthorization},
+		{"GET", "/api/v1/authorizations/{id}/consents", a.listConsents},
+		{"POST", "/api/v1/authorizations/{id}/consents", a.giveConsent},
 		{"GET", "/.well-known/jwks.json", a.jwks},
+		{"GET", "/api/v1/objections", a.listObjections},
+		{"POST", "/api/v1/objections", a.fileObjection},
+		{"GET", "/api/v1/objections/{id}", a.getObjection},
+		{"POST", "/api/v1/objections/{id}/decision", a.decideObjection},
+		{"GET", "/api/v1/objections/{id}/attachments/{attachment}", a.objectionAttachment},
+		{"GET", "/api/v1/repairs", a.listRepairs},
+		{"POST", "/api/v1/repairs", a.fileRepair},
+		{"GET", "/api/v1/repairs/{id}", a.getRepair},
+		{"POST", "/api/v1/repairs/{id}/decision", a.decideRepair},
+		{"GET", "/api/v1/repairs/{id}/attachments/{attachment}", a.repairAttachment},
+		{"GET", "/api/v1/notifications", a.listNotifications},
 		{"GET", "/api/v1/orgs", a.listOrgs},
 		{"POST", "/api/v1/orgs", a.createOrg},
 		{"GET", "/api/v1/users", a.listUsers},
@@ -99,6 +127,12 @@ func (a *API) Routes() []Route {
 		{"DELETE", "/api/v1/api-keys/{id}", a.revokeAPIKey},
 		{"GET", "/api/v1/audit", a.listAudit},
 		{"GET", "/api/v1/audit/verify", a.verifyAudit},
+		{"GET", "/api/v1/monitor/alerts", a.listAlerts},
+		{"GET", "/api/v1/monitor/alerts/{id}", a.getAlert},
+		{"GET", "/api/v1/monitor/suspensions", a.listSuspensions},
+		{"POST", "/api/v1/monitor/suspensions", a.suspend},
+		{"DELETE", "/api/v1/monitor/suspensions/{id}", a.reinstate},
+		{"GET", "/api/v1/audit/export", a.exportAudit},
 	}
 }
 

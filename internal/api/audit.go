@@ -1,6 +1,7 @@
 package api
 
 import (
+	"io"
 	"net/http"
 	"time"
 
@@ -93,4 +94,37 @@ func (a *API) verifyAudit(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// exportAudit streams the evidence selected by institution, enterprise,
+// from and to with its chain proof as a JSON-lines file an auditor checks
+// offline with `creditbridge audit verify --export FILE`. Auditors and
+// operator staff only; the export is itself an evidence entry.
+func (a *API) exportAudit(w http.ResponseWriter, r *http.Request) error {
+	id, err := identity(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	f, err := audit.ParseExportFilter(q.Get("institution"), q.Get("enterprise"), q.Get("from"), q.Get("to"))
+	if err != nil {
+		return err
+	}
+	p := id.Principal
+	ev := audit.Entry{ActorUserID: p.UserID, ActorName: p.ActorName(), OrgID: p.OrgID, RemoteAddr: p.RemoteAddr}
+	_, err = a.d.Audit.Export(r.Context(), viewer(id), ev, f, func() (io.Writer, error) {
+		w.Header().Set("Content-Type", "application/x-ndjson")
+		w.Header().Set("Content-Disposition", `attachment; filename="creditbridge-evidence-`+time.Now().UTC().Format("20060102T150405Z")+`.jsonl"`)
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusOK)
+		return w, nil
+	})
+	if err != nil && w.Header().Get("Content-Disposition") != "" {
+		// Mid-stream: the file lacks its end line, which the verifier reports.
+		if a.d.Problems.Log != nil {
+			a.d.Problems.Log.Error("evidence export failed mid-stream", "error", err)
+		}
+		return nil
+	}
+	return err
 }

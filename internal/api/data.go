@@ -18,7 +18,8 @@ func (a *API) enterpriseData(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := r.URL.Query()
-	sq := sharing.Query{Code: r.PathValue("code"), Purpose: q.Get("purpose"), AllVersions: q.Get("versions") == "all"}
+	sq := sharing.Query{Code: r.PathValue("code"), Purpose: q.Get("purpose"), AllVersions: q.Get("versions") == "all",
+		AuthorizationID: q.Get("authorization")}
 	if v := q.Get("versions"); v != "" && v != "all" && v != "latest" {
 		return fault.New(fault.Invalid, "request.bad_param", "versions must be latest or all").With("name", "versions")
 	}

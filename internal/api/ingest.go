@@ -116,6 +116,7 @@ type batchJSON struct {
 	Rows            int64       `json:"rows"`
 	OK              int64       `json:"ok"`
 	Bad             int64       `json:"bad"`
+	Warnings        int64       `json:"warnings"` // rows stored with a value to confirm (part of ok)
 	Facts           int64       `json:"facts"`
 	ProblemsDropped int64       `json:"problems_not_listed,omitempty"`
 	Error           *batchError `json:"error,omitempty"`
@@ -134,7 +135,7 @@ func BatchPath(id string) string { return "/api/v1/ingest/batches/" + url.PathEs
 func (a *API) batchOf(r *http.Request, j ingestjob.Job) batchJSON {
 	self := BatchPath(j.ID)
 	b := batchJSON{ID: j.ID, Batch: j.Batch, Dataset: j.Dataset, Department: j.Department, FileName: j.FileName, Size: j.Size,
-		SHA256: j.SHA256, State: string(j.State), Rows: j.Rows, OK: j.OK, Bad: j.Bad, Facts: j.Facts, ProblemsDropped: j.ProblemsDropped,
+		SHA256: j.SHA256, State: string(j.State), Rows: j.Rows, OK: j.OK, Bad: j.Bad, Warnings: j.Warnings, Facts: j.Facts, ProblemsDropped: j.ProblemsDropped,
 		SubmittedBy: j.SubmittedBy, SubmittedAt: j.SubmittedAt, StartedAt: timeOrNil(j.StartedAt), FinishedAt: timeOrNil(j.FinishedAt),
 		Attempts: j.Attempts, Links: batchLinks{Self: self, ErrorsCSV: self + "/errors.csv", ErrorsXLSX: self + "/errors.xlsx"}}
 	if j.ErrorCode != "" {
@@ -375,7 +376,7 @@ func ingestSchemas() obj {
 			"size": integer("Bytes"), "sha256": str("SHA-256 of the file"),
 			"state": obj{"type": "string", "enum": []string{"queued", "running", "loaded", "failed", "already_loaded"},
 				"description": "already_loaded: the batch id or the same content was loaded before; nothing changed"},
-			"rows": integer("Data rows read so far"), "ok": integer("Rows stored"), "bad": integer("Rows in the error report"),
+			"rows": integer("Data rows read so far"), "ok": integer("Rows stored"), "bad": integer("Rows refused (in the error report)"), "warnings": integer("Rows stored with a suspect value to confirm (part of ok; in the error report, severity warning)"),
 			"facts": integer("Facts stored"), "problems_not_listed": integer("Bad rows beyond the report's cap"),
 			"error":        object([]string{"code", "message"}, obj{"code": str("Stable code"), "message": str("Why nothing was stored, in the caller's language")}),
 			"submitted_by": str("Who"), "submitted_at": tm, "started_at": tm, "finished_at": tm,

@@ -54,7 +54,7 @@ var (
 	itemCodeParam = pathParam("code", "Catalogue item code, e.g. tax.vat_sales", obj{"type": "string", "maxLength": 64})
 	idParam       = pathParam("id", "Numeric id", obj{"type": "integer", "format": "int64", "minimum": 1})
 	purposeParam  = queryParam("purpose", "Purpose of the read, recorded as evidence (institutions must state one)",
-		obj{"type": "string", "enum": []string{"platform_operation", "self_query", "audit", "loan_application", "data_matching", "post_loan_monitoring", "credit_line_review"}})
+		obj{"type": "string", "enum": []string{"platform_operation", "self_query", "audit", "loan_application", "data_matching", "post_loan_monitoring", "credit_line_review", "guarantee"}})
 	limitParam = queryParam("limit", "Page size", obj{"type": "integer", "minimum": 0, "maximum": 500})
 	afterParam = queryParam("after", "Keyset: items with id greater than this", obj{"type": "integer", "format": "int64", "minimum": 0})
 )
@@ -229,7 +229,8 @@ func Document() obj {
 				queryParam("from", "First period, YYYY-MM or YYYY-MM-DD", obj{"type": "string"}),
 				queryParam("to", "Last period, YYYY-MM or YYYY-MM-DD", obj{"type": "string"}),
 				queryParam("known_at", "Point in time: what the platform knew then (RFC 3339, or a date meaning its end)", obj{"type": "string"}),
-				queryParam("versions", "latest (default) or all: every version, corrections included", obj{"type": "string", "enum": []string{"latest", "all"}})},
+				queryParam("versions", "latest (default) or all: every version, corrections included", obj{"type": "string", "enum": []string{"latest", "all"}}),
+				queryParam("authorization", "The enterprise's authorization an institution reads under (az_...); default: a covering one. Institutions' reads are clipped to its data date range", obj{"type": "string"})},
 			nil, "200", resp("Values", ref("EnterpriseData")), "400", "401", "403", "404", "503")},
 		"/api/v1/catalog": obj{"get": op("listCatalog", "The catalogue of shared information: current version of every item, by category", "catalog",
 			[]obj{queryParam("category", "Keep one category", obj{"type": "string"})}, nil, "200", resp("Items", ref("CatalogList")), "400", "401")},
@@ -279,6 +280,13 @@ func Document() obj {
 			nil, "200", resp("Entries", list(ref("AuditEntry"))), "400", "401", "403")},
 		"/api/v1/audit/verify": obj{"get": op("verifyAudit", "Verify the hash chain and signed checkpoints", "audit", nil, nil, "200",
 			resp("Verification report", ref("AuditVerify")), "401", "403")},
+		"/api/v1/audit/export": obj{"get": op("exportAudit", "Export the evidence about an institution, an enterprise or a time range with its chain proof (JSON lines; verify offline with `creditbridge audit verify --export FILE`); auditors and operator staff, recorded as evidence", "audit",
+			[]obj{queryParam("institution", "Acting organisation id", obj{"type": "integer", "format": "int64"}),
+				queryParam("enterprise", "Subject enterprise id", obj{"type": "integer", "format": "int64"}),
+				queryParam("from", "Start, RFC 3339 or YYYY-MM-DD (inclusive)", obj{"type": "string"}),
+				queryParam("to", "End, RFC 3339 (exclusive) or YYYY-MM-DD (that whole day)", obj{"type": "string"})},
+			nil, "200", obj{"description": "The export: header, entries, checkpoints, end line", "content": obj{"application/x-ndjson": obj{"schema": obj{"type": "string"}}}},
+			"400", "401", "403")},
 	}
 	for k, v := range qualityPaths() {
 		paths[k] = v
@@ -300,6 +308,24 @@ func Document() obj {
 		paths[k] = v
 	}
 	for k, v := range verifySchemas() {
+		components[k] = v
+	}
+	for k, v := range rightsPaths() {
+		paths[k] = v
+	}
+	for k, v := range rightsSchemas() {
+		components[k] = v
+	}
+	for k, v := range monitorPaths() {
+		paths[k] = v
+	}
+	for k, v := range authzPaths() {
+		paths[k] = v
+	}
+	for k, v := range authzSchemas() {
+		components[k] = v
+	}
+	for k, v := range monitorSchemas() {
 		components[k] = v
 	}
 	return obj{

@@ -9,8 +9,9 @@ import (
 
 // askVerification answers verification questions about one enterprise
 // (数据核验): POST /api/v1/verifications {credit_code, questions, purpose,
-// as_of?}. Each answer is true, false or unknown with its signed
-// attestation; no value is ever in the response.
+// as_of?}. Each answer is true, false or unknown (a band label for
+// band(NAME) questions) with its signed attestation; no value is ever in
+// the response.
 func (a *API) askVerification(w http.ResponseWriter, r *http.Request) error {
 	id, err := identity(r)
 	if err != nil {
@@ -37,7 +38,7 @@ func (a *API) verificationVariables(w http.ResponseWriter, r *http.Request) erro
 	for _, v := range verify.Variables {
 		out = append(out, *v)
 	}
-	out = append(out, verify.LegalRepDoc)
+	out = append(out, verify.LegalRepDoc, verify.BandDoc)
 	writeJSON(w, http.StatusOK, map[string]any{"items": out})
 	return nil
 }
@@ -53,7 +54,7 @@ func (a *API) jwks(w http.ResponseWriter, r *http.Request) error {
 func verifyPaths() obj {
 	return obj{
 		"/api/v1/verifications": obj{"post": op("askVerification",
-			"Ask verification questions about one enterprise (数据核验): each answer is true, false or unknown, never the value, with a signed attestation (compact JWS, EdDSA). Limits per institution, enterprise and item refuse repeated thresholds (429, the limit and its reset named).",
+			"Ask verification questions about one enterprise (数据核验): each answer is true, false or unknown — or, for a band question band(NAME), the label of the coarse band the value falls in — never the value, with a signed attestation (compact JWS, EdDSA). Limits per institution, enterprise and item refuse repeated thresholds (429, the limit and its reset named); a band counts as two thresholds.",
 			"verification", nil, jsonBody(ref("VerificationRequest")), "200", resp("Answers with attestations", ref("VerificationResponse")),
 			"400", "401", "403", "404", "429")},
 		"/api/v1/verifications/variables": obj{"get": op("listVerificationVariables", "The variables and function questions may use, with units and the catalogue items each reads",
@@ -69,20 +70,23 @@ func verifySchemas() obj {
 		"VerificationRequest": object([]string{"credit_code", "questions"}, obj{
 			"credit_code": str("Unified social credit code of the enterprise asked about"),
 			"questions": obj{"type": "array", "minItems": 1, "maxItems": verify.MaxQuestions, "items": obj{"type": "string", "maxLength": verify.MaxQuestionLen},
-				"description": "Conditions such as tax_paid_12m >= 1000000, insured_headcount between 10 and 50, has_enforcement_case == false, tax_credit_grade in [\"A\",\"B\"], legal_rep_id_matches(\"<sha256 hex>\")"},
-			"purpose": str("Purpose, recorded as evidence (loan_application, post_loan_monitoring, credit_line_review)"),
-			"as_of":   obj{"type": "string", "format": "date", "description": "Date the answers are about (default today): data up to it, as known at its end"},
+				"description": "Conditions such as tax_paid_12m >= 1000000, insured_headcount between 10 and 50, has_enforcement_case == false, tax_credit_grade in [\"A\",\"B\"], legal_rep_id_matches(\"<sha256 hex>\"); or a band question alone: band(tax_paid_12m), band(insured_headcount), band(years_since_founding)"},
+			"purpose":       str("Purpose, recorded as evidence (loan_application, post_loan_monitoring, credit_line_review)"),
+			"as_of":         obj{"type": "string", "format": "date", "description": "Date the answers are about (default today): data up to it, as known at its end"},
+			"authorization": str("The enterprise's authorization asked under (az_...; default: a covering one). Institutions need one, in mode verify, view or store, whose data range holds as_of; the attestation names it"),
 		}),
 		"VerificationResponse": object([]string{"credit_code", "as_of", "answers"}, obj{
 			"credit_code": str("Unified social credit code"), "as_of": obj{"type": "string", "format": "date"},
 			"answers": arrayOf(object([]string{"question", "answer", "attestation", "attestation_id", "expires_at"}, obj{
-				"question": str("As asked"), "answer": obj{"type": "string", "enum": []string{"true", "false", "unknown"}},
-				"attestation":    str("Compact JWS (EdDSA) over the claims: iss, sub, jti, iat, exp, question, answer, as_of, sources, requester, purpose, authorization, kid"),
+				"question":       str("As asked"),
+				"answer":         obj{"type": "string", "description": "true, false or unknown; for a band question the band's label (yuan: <100k, 100k-1M, 1M-10M, 10M-100M, >=100M; persons: 0, 1-9, 10-49, 50-299, >=300; years: <1, 1-3, 3-5, 5-10, >=10) or unknown"},
+				"band":           obj{"type": "string", "enum": []string{"yuan", "persons", "years"}, "description": "A band question's scale (absent for yes/no questions)"},
+				"attestation":    str("Compact JWS (EdDSA) over the claims: iss, sub, jti, iat, exp, question, answer, band (band questions), as_of, sources, requester, purpose, authorization, kid"),
 				"attestation_id": str("The attestation's jti (nonce)"), "expires_at": obj{"type": "string", "format": "date-time"},
 			})),
 		}),
 		"VerificationVariable": object([]string{"name", "kind", "items"}, obj{
-			"name": str("Name used in questions"), "kind": obj{"type": "string", "enum": []string{"number", "bool", "text"}},
+			"name": str("Name used in questions"), "kind": obj{"type": "string", "enum": []string{"number", "bool", "text", "band"}},
 			"unit": str("yuan, persons or years"), "items": arrayOf(str("Catalogue item read")),
 			"description_en": str("What it is and when it is unknown"), "description_zh": str("说明及未知的情形"),
 		}),

@@ -56,18 +56,35 @@ Usage:
   creditbridge user create   --org ID --username U --role R [--display-name N] [--password-stdin]
   creditbridge apikey create --org ID --name N --scopes enterprise:read[,data:write] [--expires 720h]
   creditbridge audit verify  [--pubkey FILE]    verify the evidence log (exit 1 if broken)
+  creditbridge audit verify --export FILE [--pubkey FILE]   verify an evidence export offline
   creditbridge audit checkpoint                 sign the evidence log head now
+  creditbridge audit export [--institution ID] [--enterprise ID] [--from T] [--to T] --out FILE
+                                   export evidence with its chain proof (JSON lines)
   creditbridge bench store --db DSN --enterprises N   storage benchmark, prints JSON
   creditbridge bench seed  --db DSN --enterprises N [--months M]   seeding benchmark, prints JSON
   creditbridge bench verify --db DSN --concurrency C --duration D [--enterprises N]
                                    verification benchmark (seeds an empty database), prints JSON
   creditbridge attestation verify FILE [--jwks FILE|URL] [--pubkey PEM]
                                    check a signed verification answer offline, prints its claims
-  creditbridge bench ingest --db DSN --rows N [--format csv|xlsx|jsonl]   ingestion benchmark, prints JSON
+  creditbridge bench ingest --db DSN --rows N [--enterprises N] [--format csv|xlsx|jsonl]   ingestion benchmark, prints JSON
   creditbridge bench quality --db DSN [--as-of DATE] [--parallel N]   one full data-quality run on a seeded database, prints JSON
+  creditbridge bench access --db DSN --concurrency C [--duration D] [--enterprises N]
+                                   access decision point and data-API read benchmark (seeds an empty database), prints JSON
+  creditbridge bench model --dataset german|australian|cumcm [--datasets DIR] [--folds K] [--seed S] [--repeats R]
+                                   scorecard CV on a shared dataset (+ scikit-learn peer when installed), prints JSON
+  creditbridge model train --data F.csv --target COL --bad VALUE [--exclude COLS] [--categorical COLS] --out model.json
+  creditbridge model score --model model.json --data F.csv [--out scores.csv] [--id COL] [--reasons 3] [--format csv|jsonl]
+  creditbridge model cv    --data F.csv --target COL --bad VALUE [--folds 10] [--seed S] [--json]
+  creditbridge model validate --model model.json --data F.csv   PSI against training (+ AUC, KS, Brier if labelled)
   creditbridge sim department [--addr 127.0.0.1:8090] [--region small|--enterprises N] [--seed S] [--latency 20ms] [--jitter 10ms]
                              [--failure-rate 0.1] [--failure-mode mixed|error|hang] [--departments tax,hrss] --api-key K | --hmac-secret S
                                    a department simulator serving the synthetic region over HTTP
+  creditbridge sim department --data DIR [--addr ...] [--latency ...] ...
+                                   the same, serving the department files in DIR (seed --files DIR) instead of generating
+  creditbridge sim harvest --url URL --api-key KEY [--rate R] [--pattern sequential|random|night|denied|enumerate] [--max N]
+                                   an attacker harvesting enterprise data over the API until suspended, prints JSON
+  creditbridge sim honest --url URL --api-key KEY [--rate R] [--codes C1,C2|--portfolio N] [--items tax.] [--max N]
+                                   a normal institution reading its customers at a normal pace, prints JSON
   creditbridge version
 
 Every command takes the configuration flags (see 'creditbridge serve -h'):
@@ -81,7 +98,7 @@ func Run(ctx context.Context, e Env) int {
 		return 2
 	}
 	cmd, rest := e.Args[0], e.Args[1:]
-	if len(rest) > 0 && (cmd == "org" || cmd == "user" || cmd == "apikey" || cmd == "audit" || cmd == "bench" || cmd == "sim" || cmd == "attestation") {
+	if len(rest) > 0 && (cmd == "org" || cmd == "user" || cmd == "apikey" || cmd == "audit" || cmd == "bench" || cmd == "sim" || cmd == "attestation" || cmd == "model") {
 		cmd, rest = cmd+" "+rest[0], rest[1:]
 	}
 	var err error
@@ -106,8 +123,14 @@ func Run(ctx context.Context, e Env) int {
 		err = runAuditVerify(ctx, e, rest)
 	case "audit checkpoint":
 		err = runAuditCheckpoint(ctx, e, rest)
+	case "audit export":
+		err = runAuditExport(ctx, e, rest)
 	case "sim department":
 		err = runSimDepartment(ctx, e, rest)
+	case "sim harvest":
+		err = runSimHarvest(ctx, e, rest, false)
+	case "sim honest":
+		err = runSimHarvest(ctx, e, rest, true)
 	case "bench store":
 		err = runBenchStore(ctx, e, rest)
 	case "bench verify":
@@ -118,8 +141,20 @@ func Run(ctx context.Context, e Env) int {
 		err = runBenchSeed(ctx, e, rest)
 	case "bench ingest":
 		err = runBenchIngest(ctx, e, rest)
+	case "bench model":
+		err = runBenchModel(ctx, e, rest)
+	case "model train":
+		err = runModelTrain(ctx, e, rest)
+	case "model score":
+		err = runModelScore(ctx, e, rest)
+	case "model cv":
+		err = runModelCV(ctx, e, rest)
+	case "model validate":
+		err = runModelValidate(ctx, e, rest)
 	case "bench quality":
 		err = runBenchQuality(ctx, e, rest)
+	case "bench access":
+		err = runBenchAccess(ctx, e, rest)
 	case "version":
 		fmt.Fprintln(e.Stdout, Version())
 		return 0
@@ -217,7 +252,7 @@ func runServe(ctx context.Context, e Env, args []string, isDemo bool) error {
 		start := time.Now()
 		fmt.Fprintf(e.Stdout, "Preparing demo data in %s ...\n", cfg.DataDir)
 		accounts, err = demo.Seed(ctx, n.Store, n.Accounts, n.Enterprises, cfg.DataDir, demo.Options{Enterprises: demoN, Progress: terminal(e.Stderr),
-			FilesDir: demoFilesDir(cfg)})
+			FilesDir: demoFilesDir(cfg), Authz: n.Authz})
 		if err != nil {
 			return err
 		}
@@ -464,6 +499,9 @@ func runAPIKeyCreate(ctx context.Context, e Env, args []string) error {
 }
 
 func runAuditVerify(ctx context.Context, e Env, args []string) error {
+	if wantsExportVerify(args) {
+		return runAuditVerifyExport(ctx, e, args)
+	}
 	var pubFiles string
 	cfg, err := parse(e, "audit verify", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&pubFiles, "pubkey", "", "comma-separated node public key files to trust (default: <data-dir>/"+keys.NodePubFile+")")

@@ -97,8 +97,10 @@ func TestEnterpriseDataAPI(t *testing.T) {
 	}
 	read("enterprise_admin", xiaomi, url.Values{}, 403)
 
-	// The bank (access tier 2) must state a purpose; it sees the
-	// unconditionally shared penalty, never the tax figures (grade 3).
+	// The bank (access tier 2) reads under huawei's authorization; it must
+	// state a purpose; it sees the penalty (grade 2), never the tax
+	// figures (grade 3, above its tier even when authorized).
+	grant(t, w.h, w.actors["institution_officer"], w.actors["enterprise_admin"], grantBody("penalty.", "tax."))
 	read("institution_officer", huawei, url.Values{"items": {"penalty.administrative"}}, 403)
 	if b = read("institution_officer", huawei, url.Values{"items": {"penalty.administrative"}, "purpose": {"loan_application"}}, 200); items(b) != "penalty.administrative" {
 		t.Fatalf("bank reads the penalty: %+v", b)

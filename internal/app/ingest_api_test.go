@@ -191,7 +191,10 @@ type batchOut struct {
 	OK    int64  `json:"ok"`
 	Bad   int64  `json:"bad"`
 	Facts int64  `json:"facts"`
-	Error *struct {
+	// Warnings: rows stored with a suspect value, listed in the report
+	// with severity "warning".
+	Warnings int64 `json:"warnings"`
+	Error    *struct {
 		Code    string `json:"code"`
 		Message string `json:"message"`
 	} `json:"error"`
@@ -316,8 +319,17 @@ func ingestAPIScenario(t *testing.T, backendName string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if int64(len(rows)-1) != done.Bad || rows[0][0] != "row" {
-		t.Fatalf("CSV report: %d rows for %d bad", len(rows)-1, done.Bad)
+	if int64(len(rows)-1) != done.Bad+done.Warnings || rows[0][0] != "row" || rows[0][4] != "severity" {
+		t.Fatalf("CSV report: %d rows for %d bad and %d warnings: %q", len(rows)-1, done.Bad, done.Warnings, rows[0])
+	}
+	warned := 0
+	for _, r := range rows[1:] {
+		if r[4] == ingest.SeverityWarning {
+			warned++
+		}
+	}
+	if int64(warned) != done.Warnings {
+		t.Fatalf("CSV report: %d warnings listed, %d counted", warned, done.Warnings)
 	}
 	if testing.Verbose() {
 		t.Logf("dirty rows %+v; report %q", f.Dirty, rows[1:])

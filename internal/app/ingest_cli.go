@@ -59,7 +59,8 @@ func runIngest(ctx context.Context, e Env, args []string) error {
 	o := ingest.Options{BatchID: batch, NoUnitCheck: noUnitCheck, Enterprises: n.Enterprises}
 	if w := terminal(e.Stderr); w != nil {
 		o.Progress = func(p ingest.Progress) {
-			fmt.Fprintf(w, "\ringest: %d rows, %d ok, %d bad (%.0f rows/s)   ", p.Rows, p.OK, p.Bad, float64(p.Rows)/max(p.Elapsed.Seconds(), 1e-9))
+			fmt.Fprintf(w, "\ringest: %d rows, %d ok, %d bad, %d warnings (%.0f rows/s)   ", p.Rows, p.OK, p.Bad, p.Warnings,
+				float64(p.Rows)/max(p.Elapsed.Seconds(), 1e-9))
 			if p.Done {
 				fmt.Fprintln(w)
 			}
@@ -154,8 +155,10 @@ func ingestDataset(file, manifest, dataset string) (ingest.Dataset, error) {
 func runBenchIngest(ctx context.Context, e Env, args []string) error {
 	var rows int64
 	var format string
+	var enterprises int
 	cfg, err := parse(e, "bench ingest", args, func(fs *flag.FlagSet) {
 		fs.Int64Var(&rows, "rows", 100_000, "rows of the generated department file")
+		fs.IntVar(&enterprises, "enterprises", 0, "enterprises of the file, held fixed as --rows grows (0: rows/24, two years of monthly returns)")
 		fs.StringVar(&format, "format", "csv", "file format: csv, xlsx or jsonl")
 	})
 	if err != nil {
@@ -167,5 +170,8 @@ func runBenchIngest(ctx context.Context, e Env, args []string) error {
 	if format != "csv" && format != "xlsx" && format != "jsonl" {
 		return fmt.Errorf("%w: --format must be csv, xlsx or jsonl", errUsage)
 	}
-	return bench.Ingest(ctx, cfg.DSN(), rows, format, e.Stdout)
+	if enterprises < 0 {
+		return fmt.Errorf("%w: --enterprises must not be negative", errUsage)
+	}
+	return bench.Ingest(ctx, cfg.DSN(), rows, enterprises, format, e.Stdout)
 }

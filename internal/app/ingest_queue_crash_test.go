@@ -279,7 +279,7 @@ func startNode(t *testing.T, cfg config.Config, addr string) *exec.Cmd {
 			_ = cmd.Wait()
 		}
 	})
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(90 * time.Second)
 	for {
 		resp, err := http.Get("http://" + addr + "/readyz")
 		if err == nil {

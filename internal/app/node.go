@@ -17,6 +17,7 @@ import (
 	"github.com/creditbridge/creditbridge/internal/account"
 	"github.com/creditbridge/creditbridge/internal/api"
 	"github.com/creditbridge/creditbridge/internal/audit"
+	"github.com/creditbridge/creditbridge/internal/authz"
 	"github.com/creditbridge/creditbridge/internal/catalog"
 	"github.com/creditbridge/creditbridge/internal/config"
 	"github.com/creditbridge/creditbridge/internal/connector"
@@ -29,9 +30,11 @@ import (
 	"github.com/creditbridge/creditbridge/internal/ingestjob"
 	"github.com/creditbridge/creditbridge/internal/ingestqueue"
 	"github.com/creditbridge/creditbridge/internal/keys"
+	"github.com/creditbridge/creditbridge/internal/monitor"
 	"github.com/creditbridge/creditbridge/internal/personid"
 	"github.com/creditbridge/creditbridge/internal/quality"
 	"github.com/creditbridge/creditbridge/internal/region"
+	"github.com/creditbridge/creditbridge/internal/rights"
 	"github.com/creditbridge/creditbridge/internal/server"
 	"github.com/creditbridge/creditbridge/internal/sharing"
 	"github.com/creditbridge/creditbridge/internal/store"
@@ -58,14 +61,19 @@ type Node struct {
 	Live        *connector.Registry  // the running connectors: Sharing.Live
 	Ingest      *ingestqueue.Service // dataset definitions and submitted batches
 	Verify      *verify.Service      // verification questions answered as signed attestations
+	Rights      *rights.Service      // objections (异议) and credit repair (信用修复)
+	Authz       *authz.Service       // enterprises' authorizations (授权), read by the access decision point
 	Metrics     *server.Metrics
+	Monitor     *monitor.Service  // suspensions and alerts (security monitoring)
+	Detector    *monitor.Detector // misuse detection over the evidence log
+	Gate        *monitor.Gate     // rate limits, suspensions and the detector at the HTTP edge
 }
 
 // Catalog builds the message catalogue from the locale files and every
 // package's message table.
 func Catalog(def i18n.Lang) (*i18n.Catalog, error) {
 	return i18n.New(def, server.Messages, api.Messages, access.Messages, account.Messages, enterprise.Messages,
-		catalog.Messages, quality.Messages, audit.Messages, store.Messages, synth.Messages, creditcode.Messages, personid.Messages, region.Messages, industry.Messages, ingest.Messages, ingestjob.Messages, sharing.Messages, connector.Messages, verify.Messages)
+		catalog.Messages, quality.Messages, audit.Messages, store.Messages, synth.Messages, creditcode.Messages, personid.Messages, region.Messages, industry.Messages, ingest.Messages, ingestjob.Messages, sharing.Messages, authz.Messages, monitor.Messages, rights.Messages, connector.Messages, verify.Messages)
 }
 
 // ErrStaleSchema is returned by Open when the PostgreSQL schema is behind
@@ -156,7 +164,20 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*Node, erro
 		log.Error("load the connectors", "error", err)
 	}
 	n.Sharing = &sharing.Service{Repo: st, Items: n.Items, Live: n.Live}
+	n.Sharing.Marks = st // records under objection or repaired (internal/rights)
+	n.Rights = &rights.Service{
+		Repo: st,
+		InTx: func(ctx context.Context, fn func(rights.Repo) error) error {
+			return st.InTx(ctx, func(s store.Store) error { return fn(s) })
+		},
+		Items:    n.Items,
+		Deadline: cfg.ObjectionDeadline,
+	}
 	if n.Verify, err = newVerifier(cfg, ks, st, n.Sharing); err != nil {
+		st.Close()
+		return nil, err
+	}
+	if err := n.openAuthz(cfg, ks, st, log); err != nil {
 		st.Close()
 		return nil, err
 	}
@@ -171,6 +192,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*Node, erro
 		stats = sr
 	}
 	n.Metrics = server.NewMetrics(stats)
+	if err := n.openMonitor(cfg, st, log); err != nil {
+		st.Close()
+		return nil, err
+	}
 	return n, nil
 }
 
@@ -188,8 +213,8 @@ func (n *Node) Close() error {
 // readiness and metrics, behind the middleware chain.
 func (n *Node) Handler() (http.Handler, error) {
 	problems := api.ProblemWriter{Catalog: n.Catalog, Log: n.Log}
-	ui, err := web.New(web.Deps{Catalog: n.Catalog, Accounts: n.Accounts, Enterprises: n.Enterprises, Audit: n.Audit, Items: n.Items, Quality: n.Quality, Sharing: n.Sharing, Ingest: n.Ingest,
-		CookieSecure: n.Config.CookieSecure, SessionTTL: n.Config.SessionTTL, NodeName: n.Config.NodeName, Log: n.Log})
+	ui, err := web.New(web.Deps{Catalog: n.Catalog, Accounts: n.Accounts, Enterprises: n.Enterprises, Audit: n.Audit, Items: n.Items, Quality: n.Quality, Sharing: n.Sharing, Ingest: n.Ingest, Rights: n.Rights, Authz: n.Authz, Connectors: n.Connectors, Live: n.Live, Verify: n.Verify,
+		Monitor: n.Monitor, CookieSecure: n.Config.CookieSecure, SessionTTL: n.Config.SessionTTL, NodeName: n.Config.NodeName, Log: n.Log})
 	if err != nil {
 		return nil, err
 	}
@@ -201,7 +226,7 @@ func (n *Node) Handler() (http.Handler, error) {
 		ui.RenderError(w, r, err)
 	}
 	mux := http.NewServeMux()
-	api.New(api.Deps{Connectors: n.Connectors, Catalog: n.Catalog, Accounts: n.Accounts, Enterprises: n.Enterprises, Audit: n.Audit, Items: n.Items, Quality: n.Quality, Sharing: n.Sharing, Ingest: n.Ingest, Verify: n.Verify,
+	api.New(api.Deps{Connectors: n.Connectors, Catalog: n.Catalog, Accounts: n.Accounts, Enterprises: n.Enterprises, Audit: n.Audit, Items: n.Items, Quality: n.Quality, Sharing: n.Sharing, Ingest: n.Ingest, Verify: n.Verify, Rights: n.Rights, Monitor: n.Monitor, Authz: n.Authz,
 		Problems: problems, CookieSecure: n.Config.CookieSecure}).Register(mux)
 	ui.Register(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -222,6 +247,7 @@ func (n *Node) Handler() (http.Handler, error) {
 	mux.Handle("GET /metrics", n.Metrics.Handler())
 
 	var h http.Handler = server.Routed(mux)
+	h = server.Admit(n.Gate, onErr, h)
 	h = server.Authenticate(n.Accounts, onErr, h)
 	h = n.limitBodies(onErr, h)
 	h = server.CrossOrigin(onErr, h)
@@ -257,10 +283,29 @@ func (n *Node) Serve(ctx context.Context, ln net.Listener) error {
 		defer close(qualityDone)
 		(&quality.Scheduler{Service: n.Quality, Log: n.Log}).Run(ctx)
 	}()
+	rightsDone := make(chan struct{})
+	go func() {
+		defer close(rightsDone)
+		// Objections past their deadline escalate to the operator.
+		n.Rights.Sweep(ctx, 10*time.Minute, func(err error) { n.Log.Error("objection escalation sweep failed", "error", err) })
+	}()
+	authzDone := make(chan struct{})
+	go func() {
+		defer close(authzDone)
+		n.runAuthz(ctx) // webhooks and the expiry sweep
+	}()
+	monitorDone := make(chan struct{})
+	go func() {
+		defer close(monitorDone)
+		n.Detector.Run(ctx, n.Config.MonitorInterval)
+	}()
 	err = server.Serve(ctx, ln, h, n.Log, n.Config.ShutdownTimeout)
 	cancel()
+	<-monitorDone
+	<-authzDone
 	<-done
 	<-qualityDone
+	<-rightsDone
 	<-ingestDone
 	return err
 }

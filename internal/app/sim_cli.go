@@ -35,6 +35,7 @@ func runSimDepartment(ctx context.Context, e Env, args []string) error {
 		o                              deptsim.Options
 	)
 	fs.StringVar(&addr, "addr", "127.0.0.1:8090", "listen address (port 0: any free port, printed)")
+	fs.StringVar(&o.Data, "data", "", "serve the region held in `DIR`, a directory of department files with its manifest.json (written by creditbridge seed --no-db --files DIR), instead of generating one; dirty rows are skipped and counted in /_sim/stats")
 	fs.StringVar(&region, "region", "", "region size: small (2000), medium (100000) or large (1000000); overrides --enterprises")
 	fs.IntVar(&o.Region.Enterprises, "enterprises", 2000, "enterprises in the synthetic region")
 	fs.Uint64Var(&o.Region.Seed, "seed", 2021, "generator seed (the demo's region is 2021)")
@@ -57,6 +58,18 @@ func runSimDepartment(ctx context.Context, e Env, args []string) error {
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	}
+	if o.Data != "" {
+		var clash []string
+		fs.Visit(func(f *flag.Flag) {
+			switch f.Name {
+			case "region", "enterprises", "seed", "months", "province":
+				clash = append(clash, "--"+f.Name)
+			}
+		})
+		if len(clash) > 0 {
+			return fmt.Errorf("%w: --data serves the region its files hold; %s generate one instead: give one or the other", errUsage, strings.Join(clash, ", "))
+		}
 	}
 	if region != "" {
 		n, ok := simRegions[region]
@@ -83,6 +96,9 @@ func runSimDepartment(ctx context.Context, e Env, args []string) error {
 		if ctx.Err() != nil {
 			return nil
 		}
+		if errors.Is(err, deptsim.ErrData) {
+			return err
+		}
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	ln, err := net.Listen("tcp", addr)
@@ -90,9 +106,18 @@ func runSimDepartment(ctx context.Context, e Env, args []string) error {
 		return fmt.Errorf("listen on %s (flag --addr): %w", addr, err)
 	}
 	listenURL := "http://" + ln.Addr().String()
-	fmt.Fprintf(e.Stdout, "department simulator listening on %s (%d enterprises, ready in %.1fs)\n", listenURL, o.Region.Enterprises, time.Since(start).Seconds())
-	log.Info("department simulator", "url", listenURL, "enterprises", o.Region.Enterprises, "seed", o.Region.Seed,
-		"latency", o.Latency.String(), "jitter", o.Jitter.String(), "failure_rate", o.FailureRate, "failure_mode", mode)
+	enterprises := len(sim.Codes())
+	fmt.Fprintf(e.Stdout, "department simulator listening on %s (%d enterprises, ready in %.1fs)\n", listenURL, enterprises, time.Since(start).Seconds())
+	if o.Data != "" {
+		st := sim.Stats()
+		fmt.Fprintf(e.Stdout, "serving the department files in %s: %d data rows, %d dirty rows skipped\n", o.Data, st.DataRows, st.SkippedRows)
+		log.Info("department simulator", "url", listenURL, "data", o.Data, "enterprises", enterprises, "data_rows", st.DataRows,
+			"skipped_rows", st.SkippedRows, "latency", o.Latency.String(), "jitter", o.Jitter.String(), "failure_rate", o.FailureRate,
+			"failure_mode", mode)
+	} else {
+		log.Info("department simulator", "url", listenURL, "enterprises", enterprises, "seed", o.Region.Seed,
+			"latency", o.Latency.String(), "jitter", o.Jitter.String(), "failure_rate", o.FailureRate, "failure_mode", mode)
+	}
 	if e.Ready != nil {
 		e.Ready(ln.Addr().String())
 	}

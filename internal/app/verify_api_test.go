@@ -57,6 +57,8 @@ func TestVerificationAPIAndOfflineCheck(t *testing.T) {
 		}
 		return r, rec.Body.String()
 	}
+	// The bank asks under huawei's authorization (verification mode).
+	grant(t, w.h, w.actors["institution_officer"], w.actors["enterprise_admin"], grantBody("judicial.", "tax.", "registration."))
 	r, body := ask("institution_officer", `{"credit_code":"`+huawei+`","purpose":"loan_application","questions":`+questions+`}`, 200, nil)
 	var got []string
 	for _, a := range r.Answers {

@@ -180,6 +180,7 @@ func runBenchVerify(ctx context.Context, e Env, args []string) error {
 		fs.DurationVar(&o.Duration, "duration", 10*time.Second, "how long each phase (service, baseline) runs")
 		fs.IntVar(&o.Enterprises, "enterprises", 2000, "enterprises to seed when the database is empty")
 		fs.IntVar(&o.Months, "months", 36, "months of data to seed")
+		fs.IntVar(&o.Subjects, "subjects", 2000, "enterprises asked about, each under its verify-only authorization to one bank")
 	})
 	if err != nil {
 		return err

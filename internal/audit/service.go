@@ -58,6 +58,9 @@ func (s *Service) Verify(ctx context.Context, v Viewer) (Report, error) {
 
 // Messages are the texts of this package's codes.
 var Messages = map[string][2]string{
-	"audit.forbidden":        {"You may not read the evidence log.", "您无权查看证据日志。"},
-	"audit.verify_forbidden": {"Only auditors and operator administrators may verify the log.", "只有审计人员和平台运营管理员可以校验证据日志。"},
+	"audit.export_forbidden":       {"Only auditors and operator staff may export evidence.", "只有审计人员和平台运营人员可以导出证据。"},
+	"audit.export_filter_required": {"Name an institution, an enterprise or a time range to export.", "请指定要导出的机构、企业或时间范围。"},
+	"audit.export_bad_range":       {"The start of the time range must be before its end.", "时间范围的开始必须早于结束。"},
+	"audit.forbidden":              {"You may not read the evidence log.", "您无权查看证据日志。"},
+	"audit.verify_forbidden":       {"Only auditors and operator administrators may verify the log.", "只有审计人员和平台运营管理员可以校验证据日志。"},
 }

@@ -55,12 +55,16 @@ type IngestResult struct {
 	RatioFacts float64 `json:"ratio_facts"`
 	// PeakRSSBytes is the process's high-water resident set (VmHWM),
 	// generation and registration included.
-	PeakRSSBytes int64   `json:"peak_rss_bytes"`
-	GenSeconds   float64 `json:"generate_seconds"`
-	SetupSeconds float64 `json:"setup_seconds"` // registration and the year of history
-	GoVersion    string  `json:"go_version"`
-	CPUs         int     `json:"cpus"`
-	StartedAt    string  `json:"started_at"`
+	PeakRSSBytes int64 `json:"peak_rss_bytes"`
+	// PipelinePeakRSSBytes is the high-water resident set of the measured
+	// batch alone (VmHWM reset after the setup, through
+	// /proc/self/clear_refs; 0 where that is not possible).
+	PipelinePeakRSSBytes int64   `json:"pipeline_peak_rss_bytes"`
+	GenSeconds           float64 `json:"generate_seconds"`
+	SetupSeconds         float64 `json:"setup_seconds"` // registration and the year of history
+	GoVersion            string  `json:"go_version"`
+	CPUs                 int     `json:"cpus"`
+	StartedAt            string  `json:"started_at"`
 }
 
 // IngestFixture is a generated department file, the registration
@@ -164,16 +168,25 @@ func pow10(x float64) float64 {
 	return r * f
 }
 
-// fixtureShape chooses enterprises and months for rows rows.
-func fixtureShape(rows int64) (enterprises, months int) {
-	e := max(rows/fixtureMonths, min(rows, 100))
-	return int(e), int((rows + e - 1) / e)
+// fixtureShape chooses enterprises and months for rows rows: enterprises
+// of them when it is positive (at most rows), else the number that gives
+// fixtureMonths months (at least 100 enterprises, or rows when fewer).
+// Holding enterprises fixed while rows grow lengthens the series (more
+// months) instead of widening it: what the batch keeps per enterprise
+// then stays the same, and only per-row costs grow.
+func fixtureShape(rows int64, enterprises int) (e, months int) {
+	n := max(rows/fixtureMonths, min(rows, 100))
+	if enterprises > 0 {
+		n = min(int64(enterprises), rows)
+	}
+	return int(n), int((rows + n - 1) / n)
 }
 
-// eachTaxFact calls fn with every fact of the fixture's data file, in
-// file order: what ingesting it stores (without provenance).
-func eachTaxFact(rows int64, fn func(i int, f facts.Fact) error) error {
-	e, _ := fixtureShape(rows)
+// eachTaxFact calls fn with every fact of the fixture's data file of
+// rows rows over enterprises enterprises (see fixtureShape), in file
+// order: what ingesting it stores (without provenance).
+func eachTaxFact(rows int64, enterprises int, fn func(i int, f facts.Fact) error) error {
+	e, _ := fixtureShape(rows, enterprises)
 	items := []string{"tax.vat_sales", "tax.paid_total", "tax.vat_paid", "tax.cit_paid", "tax.arrears"}
 	for r := int64(0); r < rows; r++ {
 		i, month := int(r%int64(e)), historyMonths+int(r/int64(e))
@@ -194,15 +207,25 @@ func eachTaxFact(rows int64, fn func(i int, f facts.Fact) error) error {
 // WriteIngestFixture writes into dir a registration snapshot (CSV) of the
 // enterprises and a department file of rows monthly tax returns in format
 // (csv, xlsx or jsonl), streaming: memory does not grow with rows. XLSX
-// holds at most 1,048,573 data rows (the sheet limit).
+// holds at most 1,048,573 data rows (the sheet limit). The enterprises
+// are as many as give two years of returns (see fixtureShape).
 func WriteIngestFixture(dir string, rows int64, format string) (IngestFixture, error) {
+	return WriteIngestFixtureOf(dir, rows, 0, format)
+}
+
+// WriteIngestFixtureOf is WriteIngestFixture with the number of
+// enterprises given (0: the default shape).
+func WriteIngestFixtureOf(dir string, rows int64, enterprises int, format string) (IngestFixture, error) {
 	if rows <= 0 {
 		return IngestFixture{}, fmt.Errorf("bench: rows must be positive")
 	}
 	if format == "xlsx" && rows > 1_048_576-3 {
 		return IngestFixture{}, fmt.Errorf("bench: an XLSX sheet holds at most 1,048,573 data rows")
 	}
-	e, months := fixtureShape(rows)
+	if enterprises < 0 {
+		return IngestFixture{}, fmt.Errorf("bench: enterprises must not be negative")
+	}
+	e, months := fixtureShape(rows, enterprises)
 	fx := IngestFixture{Enterprises: e, Months: months, Rows: rows, ProfilePath: filepath.Join(dir, "registrations.csv"),
 		HistoryPath: filepath.Join(dir, "tax-history.csv"), DataPath: filepath.Join(dir, "tax."+format)}
 	fx.Profile = ingest.Dataset{Name: "bench/registrations", Department: "samr", Format: "csv", Encoding: "utf-8", HeaderRow: 1,
@@ -404,9 +427,10 @@ func writeXLSX(path, tmp string, cols []ingest.Column, rows int64, fill func(int
 
 // Ingest benchmarks ingesting a generated department file of rows rows in
 // format into the backend dsn names (a fresh area, as Store does) and
-// writes one JSON IngestResult to w. The fixture goes to a temporary
-// directory that is removed afterwards.
-func Ingest(ctx context.Context, dsn string, rows int64, format string, w io.Writer) (err error) {
+// writes one JSON IngestResult to w. The fixture has enterprises
+// enterprises (0: the default shape, see fixtureShape) and goes to a
+// temporary directory that is removed afterwards.
+func Ingest(ctx context.Context, dsn string, rows int64, enterprises int, format string, w io.Writer) (err error) {
 	res := IngestResult{Format: format, Rows: rows, GoVersion: runtime.Version(), CPUs: runtime.NumCPU(),
 		StartedAt: time.Now().UTC().Format(time.RFC3339)}
 	dir, err := os.MkdirTemp("", "creditbridge-bench-ingest-")
@@ -415,7 +439,7 @@ func Ingest(ctx context.Context, dsn string, rows int64, format string, w io.Wri
 	}
 	defer os.RemoveAll(dir)
 	start := time.Now()
-	fx, err := WriteIngestFixture(dir, rows, format)
+	fx, err := WriteIngestFixtureOf(dir, rows, enterprises, format)
 	if err != nil {
 		return err
 	}
@@ -460,12 +484,17 @@ func Ingest(ctx context.Context, dsn string, rows int64, format string, w io.Wri
 	}
 	res.SetupSeconds = time.Since(start).Seconds()
 
+	runtime.GC()
+	hwmReset := resetPeakRSS()
 	pr, err := ingest.File(ctx, s, fx.Data, fx.DataPath, ingest.Options{Enterprises: svc})
 	if err != nil {
 		return fmt.Errorf("bench: ingest: %w", err)
 	}
 	if pr.OK != rows || pr.Bad != 0 {
 		return fmt.Errorf("bench: %d of %d rows stored, %d bad: %+v", pr.OK, rows, pr.Bad, pr.Problems[:min(3, len(pr.Problems))])
+	}
+	if hwmReset {
+		res.PipelinePeakRSSBytes = peakRSS()
 	}
 	res.PipelineSeconds = pr.Seconds
 	res.PipelineRowsPerSec = float64(pr.Rows) / pr.Seconds
@@ -485,7 +514,7 @@ func Ingest(ctx context.Context, dsn string, rows int64, format string, w io.Wri
 		return fmt.Errorf("bench: no raw load for %s", res.Backend)
 	}
 	start = time.Now()
-	n, err := raw.loadRawFacts(ctx, rows, ids, pr.Batch)
+	n, err := raw.loadRawFacts(ctx, rows, fx.Enterprises, ids, pr.Batch)
 	if err != nil {
 		return fmt.Errorf("bench: raw load: %w", err)
 	}
@@ -504,7 +533,7 @@ func Ingest(ctx context.Context, dsn string, rows int64, format string, w io.Wri
 // columns, its index and its reference to enterprises, which both
 // engines check row by row), and drops it.
 type rawFactsLoader interface {
-	loadRawFacts(ctx context.Context, rows int64, ids []int64, batch string) (int64, error)
+	loadRawFacts(ctx context.Context, rows int64, enterprises int, ids []int64, batch string) (int64, error)
 }
 
 // rawIndexes creates on bench_raw_facts every index the facts table has
@@ -537,7 +566,7 @@ func rawIndexes(defs []string, exec func(string) error) error {
 	return nil
 }
 
-func (b *sqliteBaseline) loadRawFacts(ctx context.Context, rows int64, ids []int64, batch string) (int64, error) {
+func (b *sqliteBaseline) loadRawFacts(ctx context.Context, rows int64, enterprises int, ids []int64, batch string) (int64, error) {
 	if _, err := b.w.ExecContext(ctx, `CREATE TABLE bench_raw_facts (id INTEGER PRIMARY KEY, enterprise_id INTEGER NOT NULL REFERENCES enterprises (id),
 		num INTEGER NOT NULL DEFAULT 0, source_row INTEGER NOT NULL DEFAULT 0, received_at TEXT NOT NULL, period TEXT NOT NULL,
 		ends_on TEXT, version INTEGER NOT NULL DEFAULT 1, shape TEXT NOT NULL, item TEXT NOT NULL, text TEXT NOT NULL DEFAULT '',
@@ -574,7 +603,7 @@ func (b *sqliteBaseline) loadRawFacts(ctx context.Context, rows int64, ids []int
 	}
 	received := time.Now().UTC().Format("2006-01-02T15:04:05.000000Z")
 	var n int64
-	err = eachTaxFact(rows, func(i int, f facts.Fact) error {
+	err = eachTaxFact(rows, enterprises, func(i int, f facts.Fact) error {
 		row := n/5 + 2 // about the source row: the raw load has no file
 		n++
 		_, err := stmt.ExecContext(ctx, ids[i], f.Num, row, received, f.Period.Format(time.DateOnly), nil, f.Version, string(f.Shape),
@@ -587,7 +616,7 @@ func (b *sqliteBaseline) loadRawFacts(ctx context.Context, rows int64, ids []int
 	return n, tx.Commit()
 }
 
-func (b *pgBaseline) loadRawFacts(ctx context.Context, rows int64, ids []int64, batch string) (int64, error) {
+func (b *pgBaseline) loadRawFacts(ctx context.Context, rows int64, enterprises int, ids []int64, batch string) (int64, error) {
 	if _, err := b.pool.Exec(ctx, `CREATE TABLE bench_raw_facts (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 		enterprise_id BIGINT NOT NULL REFERENCES enterprises (id), num BIGINT NOT NULL DEFAULT 0, source_row BIGINT NOT NULL DEFAULT 0,
 		received_at TIMESTAMPTZ NOT NULL, period DATE NOT NULL, ends_on DATE, version INT NOT NULL DEFAULT 1,
@@ -616,7 +645,7 @@ func (b *pgBaseline) loadRawFacts(ctx context.Context, rows int64, ids []int64, 
 	genErr := make(chan error, 1)
 	go func() {
 		defer close(src)
-		genErr <- eachTaxFact(rows, func(i int, f facts.Fact) error {
+		genErr <- eachTaxFact(rows, enterprises, func(i int, f facts.Fact) error {
 			n++
 			select {
 			case src <- []any{ids[i], f.Num, n/5 + 2, received, f.Period, nil, int32(f.Version), string(f.Shape), f.Item, f.Text, f.Ref,
@@ -650,4 +679,11 @@ func loadCatalogue(ctx context.Context, s store.Store) error {
 		return fmt.Errorf("bench: load the default catalogue: %w", err)
 	}
 	return nil
+}
+
+// resetPeakRSS resets the process's high-water resident set (VmHWM) to
+// its current resident set (Linux: "5" to /proc/self/clear_refs) and
+// reports whether it could.
+func resetPeakRSS() bool {
+	return os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
 }

@@ -35,7 +35,7 @@ func TestIngestPrintsOneJSONObject(t *testing.T) {
 					dsn = filepath.Join(t.TempDir(), "bench.db")
 				}
 				var out bytes.Buffer
-				if err := Ingest(t.Context(), dsn, 3000, format, &out); err != nil {
+				if err := Ingest(t.Context(), dsn, 3000, 0, format, &out); err != nil {
 					t.Fatal(err)
 				}
 				if n := strings.Count(strings.TrimSpace(out.String()), "\n"); n != 0 {
@@ -99,7 +99,7 @@ func TestIngestFixtureIsWhatTheRawLoadWrites(t *testing.T) {
 	}
 	want := map[string]int{}
 	var n int64
-	if err := eachTaxFact(500, func(i int, f facts.Fact) error {
+	if err := eachTaxFact(500, 0, func(i int, f facts.Fact) error {
 		want[fixtureCode(i)+"|"+f.Item+"|"+f.Period.Format("2006-01")+"|"+strconv.FormatInt(f.Num, 10)]++
 		n++
 		return nil

@@ -19,6 +19,7 @@ import (
 
 	"github.com/creditbridge/creditbridge/internal/access"
 	"github.com/creditbridge/creditbridge/internal/account"
+	"github.com/creditbridge/creditbridge/internal/authz"
 	"github.com/creditbridge/creditbridge/internal/catalog"
 	"github.com/creditbridge/creditbridge/internal/enterprise"
 	"github.com/creditbridge/creditbridge/internal/fault"
@@ -39,7 +40,10 @@ type VerifyOptions struct {
 	Duration    time.Duration // of each phase
 	Enterprises int           // seeded when the database is empty
 	Months      int
-	Progress    io.Writer // seeding progress; nil for none
+	// Subjects caps the enterprises asked about (default 2000): each is a
+	// customer of one bank, which holds its verify-only authorization.
+	Subjects int
+	Progress io.Writer // seeding progress; nil for none
 }
 
 // VerifyResult is the one JSON object Verify prints. Latencies are
@@ -50,6 +54,8 @@ type VerifyResult struct {
 	Seeded        bool     `json:"seeded"`
 	Concurrency   int      `json:"concurrency"`
 	Institutions  int      `json:"institutions"`
+	Subjects      int      `json:"subjects"`
+	GrantSeconds  float64  `json:"grant_setup_seconds"`
 	Seconds       float64  `json:"seconds_per_phase"`
 	Questions     []string `json:"questions"`
 	Answers       int64    `json:"answers"`
@@ -146,6 +152,16 @@ func Verify(ctx context.Context, dsn string, o VerifyOptions, w io.Writer) (err 
 	if len(subjects) == 0 {
 		return fmt.Errorf("bench: no enterprise to ask about")
 	}
+	if o.Subjects <= 0 {
+		o.Subjects = 2000
+	}
+	pick := mrand.New(mrand.NewPCG(7, 13))
+	sample := make([]subject, min(o.Subjects, len(subjects)))
+	for i, k := range pick.Perm(len(subjects))[:len(sample)] {
+		sample[i] = subjects[k]
+	}
+	subjects = sample
+	res.Subjects = len(subjects)
 
 	// Institutions of a province ask side by side; each has its own limits.
 	banks := make([]access.Principal, benchInstitutions)
@@ -164,16 +180,48 @@ func Verify(ctx context.Context, dsn string, o VerifyOptions, w io.Writer) (err 
 	if err != nil {
 		return err
 	}
+	// A bank verifies its own applicants, under their verify-only
+	// authorizations: each subject is one bank's customer and has
+	// approved that bank's request, through the authorization service.
+	asig, err := authz.NewSigner(priv, "bench")
+	if err != nil {
+		return err
+	}
+	az := &authz.Service{Repo: st, InTx: func(ctx context.Context, fn func(authz.Repo) error) error {
+		return st.InTx(ctx, func(s store.Store) error { return fn(s) })
+	}, Items: items, Signer: asig}
+	var asked []string
+	for _, q := range benchQuestions {
+		asked = append(asked, q.items...)
+	}
+	grantStart := time.Now()
+	today := time.Now().UTC()
+	for i, s := range subjects {
+		in := authz.RequestInput{CreditCode: s.code, Purpose: access.PurposeLoan, Items: asked,
+			DataFrom: today.AddDate(-5, 0, 0).Format(time.DateOnly), DataTo: today.Format(time.DateOnly),
+			ValidUntil: today.AddDate(0, 6, 0).Format(time.DateOnly), FetchType: "periodic", Frequency: "monthly", Mode: access.GrantVerify}
+		a, err := az.Request(ctx, banks[i%len(banks)], in)
+		if err != nil {
+			return fmt.Errorf("bench: request an authorization: %w", err)
+		}
+		owner := access.Principal{Username: "bench-owner", OrgKind: account.KindEnterprise, EnterpriseID: s.id, Role: account.RoleEnterpriseAdmin}
+		if _, err := az.Approve(ctx, owner, a.ID, nil); err != nil {
+			return fmt.Errorf("bench: approve an authorization: %w", err)
+		}
+	}
+	res.GrantSeconds = time.Since(grantStart).Seconds()
 	svc := &verify.Service{Repo: st, InTx: func(ctx context.Context, fn func(verify.Repo) error) error {
 		return st.InTx(ctx, func(s store.Store) error { return fn(s) })
-	}, Sharing: &sharing.Service{Repo: st, Items: items}, Seal: sealer, Signer: signer, Node: "bench", Limits: verify.DefaultLimits()}
+	}, Sharing: &sharing.Service{Repo: st, Items: items}, Seal: sealer, Signer: signer, Node: "bench", Limits: verify.DefaultLimits(),
+		Grants: az.GrantSource()}
 
 	var refused int64
 	var mu sync.Mutex
 	lat, err := phase(ctx, o, func(rng *mrand.Rand) error {
-		s := subjects[rng.IntN(len(subjects))]
+		k := rng.IntN(len(subjects))
+		s := subjects[k]
 		q := benchQuestions[rng.IntN(len(benchQuestions))]
-		_, err := svc.Ask(ctx, banks[rng.IntN(len(banks))], verify.Request{CreditCode: s.code, Questions: []string{q.text}, Purpose: access.PurposeLoan})
+		_, err := svc.Ask(ctx, banks[k%len(banks)], verify.Request{CreditCode: s.code, Questions: []string{q.text}, Purpose: access.PurposeLoan})
 		if fault.Is(err, fault.TooMany) {
 			mu.Lock()
 			refused++

@@ -63,6 +63,25 @@ type Config struct {
 	VerifyMaxThresholds       int64         `toml:"verify_max_thresholds"`
 	VerifyWindow              time.Duration `toml:"verify_window"`
 	AttestationTTL            time.Duration `toml:"attestation_ttl"`
+	// Rate limits (token buckets, requests per minute; a bucket holds
+	// RateBurstSeconds' worth): per API key, per signed-in user, per
+	// organisation (all its keys and users), per address for anonymous
+	// requests. Zero disables one.
+	RateKeyPerMinute  int64 `toml:"rate_key_per_minute"`
+	RateUserPerMinute int64 `toml:"rate_user_per_minute"`
+	RateOrgPerMinute  int64 `toml:"rate_org_per_minute"`
+	RateAnonPerMinute int64 `toml:"rate_anon_per_minute"`
+	RateBurstSeconds  int64 `toml:"rate_burst_seconds"`
+	// MonitorBusinessHours ("08:00-20:00", Asia/Shanghai): reads outside
+	// them count as night reads. MonitorAutoSuspend suspends the API key
+	// or user behind a high-severity alert; MonitorInterval is how often
+	// the detector reads the evidence log when no request wakes it.
+	MonitorBusinessHours string        `toml:"monitor_business_hours"`
+	MonitorAutoSuspend   bool          `toml:"monitor_auto_suspend"`
+	MonitorInterval      time.Duration `toml:"monitor_interval"`
+	// ObjectionDeadline is the source department's time to decide an
+	// objection (异议) before it escalates to the operator.
+	ObjectionDeadline time.Duration `toml:"objection_deadline"`
 }
 
 // Default returns the defaults: a SQLite node under ./data on :8080.
@@ -88,6 +107,16 @@ func Default() Config {
 		VerifyMaxThresholds:       4,
 		VerifyWindow:              30 * 24 * time.Hour,
 		AttestationTTL:            30 * 24 * time.Hour,
+		ObjectionDeadline:         15 * 24 * time.Hour,
+
+		RateKeyPerMinute:     1200,
+		RateUserPerMinute:    600,
+		RateOrgPerMinute:     6000,
+		RateAnonPerMinute:    600,
+		RateBurstSeconds:     60,
+		MonitorBusinessHours: "08:00-20:00",
+		MonitorAutoSuspend:   true,
+		MonitorInterval:      2 * time.Second,
 	}
 }
 
@@ -215,6 +244,39 @@ func settings() []setting {
 	})
 	add("attestation_ttl", "how long a signed verification answer stays valid", func() (func(*Config, string) error, func(*Config) string) {
 		return dur(func(c *Config) *time.Duration { return &c.AttestationTTL })
+	})
+	add("rate_key_per_minute", "requests per minute one API key may make (0: no limit)", func() (func(*Config, string) error, func(*Config) string) {
+		return integer(func(c *Config) *int64 { return &c.RateKeyPerMinute })
+	})
+	add("rate_user_per_minute", "requests per minute one signed-in user may make (0: no limit)", func() (func(*Config, string) error, func(*Config) string) {
+		return integer(func(c *Config) *int64 { return &c.RateUserPerMinute })
+	})
+	add("rate_org_per_minute", "requests per minute all keys and users of one organisation may make together (0: no limit)", func() (func(*Config, string) error, func(*Config) string) {
+		return integer(func(c *Config) *int64 { return &c.RateOrgPerMinute })
+	})
+	add("rate_anon_per_minute", "requests per minute one address may make without signing in (0: no limit)", func() (func(*Config, string) error, func(*Config) string) {
+		return integer(func(c *Config) *int64 { return &c.RateAnonPerMinute })
+	})
+	add("rate_burst_seconds", "seconds' worth of requests a rate-limit bucket holds (the burst allowed)", func() (func(*Config, string) error, func(*Config) string) {
+		return integer(func(c *Config) *int64 { return &c.RateBurstSeconds })
+	})
+	add("monitor_business_hours", "business hours in Asia/Shanghai time, HH:MM-HH:MM; reads outside them are night reads", func() (func(*Config, string) error, func(*Config) string) {
+		return str(func(c *Config) *string { return &c.MonitorBusinessHours })
+	})
+	out = append(out, setting{name: "monitor_auto_suspend", usage: "suspend the API key or user behind a high-severity security alert at once",
+		set: func(c *Config, v string) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return fmt.Errorf("%q is not true or false", v)
+			}
+			c.MonitorAutoSuspend = b
+			return nil
+		}, get: func(c *Config) string { return strconv.FormatBool(c.MonitorAutoSuspend) }})
+	add("monitor_interval", "how often the misuse detector reads new evidence when no request wakes it", func() (func(*Config, string) error, func(*Config) string) {
+		return dur(func(c *Config) *time.Duration { return &c.MonitorInterval })
+	})
+	add("objection_deadline", "how long the source department has to decide an objection before it escalates to the operator", func() (func(*Config, string) error, func(*Config) string) {
+		return dur(func(c *Config) *time.Duration { return &c.ObjectionDeadline })
 	})
 	return out
 }
@@ -364,8 +426,50 @@ func (c Config) Validate() error {
 	if c.AttestationTTL < time.Minute || c.AttestationTTL > 366*24*time.Hour {
 		bad("attestation_ttl", "%s is outside 1m..8784h", c.AttestationTTL)
 	}
+	for _, r := range []struct {
+		key string
+		v   int64
+	}{{"rate_key_per_minute", c.RateKeyPerMinute}, {"rate_user_per_minute", c.RateUserPerMinute}, {"rate_org_per_minute", c.RateOrgPerMinute}, {"rate_anon_per_minute", c.RateAnonPerMinute}} {
+		if r.v < 0 || r.v > 10_000_000 {
+			bad(r.key, "%d is outside 0..10000000", r.v)
+		}
+	}
+	if c.RateBurstSeconds < 1 || c.RateBurstSeconds > 3600 {
+		bad("rate_burst_seconds", "%d is outside 1..3600", c.RateBurstSeconds)
+	}
+	if !validBusinessHours(c.MonitorBusinessHours) {
+		bad("monitor_business_hours", "%q is not HH:MM-HH:MM with the start before the end (for example 08:00-20:00)", c.MonitorBusinessHours)
+	}
+	if c.MonitorInterval < 100*time.Millisecond || c.MonitorInterval > time.Hour {
+		bad("monitor_interval", "%s is outside 100ms..1h", c.MonitorInterval)
+	}
+	if c.ObjectionDeadline < time.Hour || c.ObjectionDeadline > 366*24*time.Hour {
+		bad("objection_deadline", "%s is outside 1h..8784h", c.ObjectionDeadline)
+	}
 	if c.DB != "" && !strings.HasPrefix(c.DB, "postgres://") && !strings.HasPrefix(c.DB, "postgresql://") && strings.Contains(c.DB, "://") {
 		bad("db", "%q is neither a postgres:// URL nor a SQLite file path", c.DB)
 	}
 	return errors.Join(errs...)
+}
+
+// validBusinessHours accepts "HH:MM-HH:MM" (24:00 allowed as the end) with
+// the start before the end.
+func validBusinessHours(s string) bool {
+	a, b, ok := strings.Cut(strings.TrimSpace(s), "-")
+	if !ok {
+		return false
+	}
+	mins := func(x string) int {
+		x = strings.TrimSpace(x)
+		if x == "24:00" {
+			return 24 * 60
+		}
+		t, err := time.Parse("15:04", x)
+		if err != nil {
+			return -1
+		}
+		return t.Hour()*60 + t.Minute()
+	}
+	start, end := mins(a), mins(b)
+	return start >= 0 && end >= 0 && start < end && start < 24*60
 }

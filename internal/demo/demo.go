@@ -10,9 +10,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/creditbridge/creditbridge/internal/access"
 	"github.com/creditbridge/creditbridge/internal/account"
+	"github.com/creditbridge/creditbridge/internal/authz"
 	"github.com/creditbridge/creditbridge/internal/enterprise"
 	"github.com/creditbridge/creditbridge/internal/seed"
 	"github.com/creditbridge/creditbridge/internal/store"
@@ -38,6 +40,10 @@ type Options struct {
 	// and their manifest (as `creditbridge seed --files` writes them), so
 	// that users can try submitting them.
 	FilesDir string
+	// Authz, when set, receives two demo authorizations of the demo
+	// enterprise: an approved one to the bank and a pending one from the
+	// guarantor.
+	Authz *authz.Service
 }
 
 // AccountsFile holds the generated demo passwords in the data directory, so
@@ -74,6 +80,11 @@ func Seed(ctx context.Context, st store.Store, acc *account.Service, ent *enterp
 	accounts, err := createAccounts(ctx, acc, own)
 	if err != nil {
 		return nil, err
+	}
+	if opt.Authz != nil {
+		if err := seedAuthorizations(ctx, st, opt.Authz, own.Code, time.Now().UTC()); err != nil {
+			return nil, err
+		}
 	}
 	b, err := json.MarshalIndent(accounts, "", "  ")
 	if err != nil {

@@ -15,6 +15,12 @@
 // count, the SHA-256, and the list of dirty rows (physical row number, kind,
 // column, clean value). The manifest says "synthetic": true.
 //
+// Beside them, interface/<department>/<item>.jsonl holds, for each of the
+// six items shared only by interface call, the table that department
+// would query to answer (see interface.go); they are listed in the
+// manifest's interface_tables, not in files, since no department sends
+// them and nothing ingests them (the department simulator serves them).
+//
 // The catalogue of files ({yyyymm}, {yyyy}, {yyyymmdd}, {lender} are the
 // month, year, snapshot date and lending institution):
 //

@@ -29,6 +29,10 @@ type Manifest struct {
 	DirtyRows   int `json:"dirty_rows"`
 	// Files in path order.
 	Files []File `json:"files"`
+	// Interface lists the interface tables (see interface.go): what the
+	// departments of the items shared only by interface call hold to
+	// answer. They are not files sent to the platform.
+	Interface []InterfaceTable `json:"interface_tables,omitempty"`
 }
 
 // File is one department file.

@@ -470,6 +470,10 @@ func checkRegion(t *testing.T, dir string, bundles []synth.Bundle) Manifest {
 	}
 	want := expect(bundles)
 	listed := map[string]bool{ManifestName: true}
+	checkInterfaceTables(t, dir, m, bundles)
+	for _, it := range m.Interface {
+		listed[it.Path] = true
+	}
 	for _, mf := range m.Files {
 		listed[mf.Path] = true
 		checkFileMeta(t, dir, mf)

@@ -60,6 +60,7 @@ type Writer struct {
 	asOf, asOfOther time.Time
 	m               Manifest
 	spoolN          int
+	iface           []*ifaceTable // interface tables (interface.go)
 	err             error
 	closed          bool
 }
@@ -259,7 +260,7 @@ func (w *Writer) add(b *synth.Bundle) error {
 			return err
 		}
 	}
-	return nil
+	return w.addInterface(b)
 }
 
 // seen moves the as-of date forward to the end of a measured month.
@@ -472,6 +473,7 @@ func (w *Writer) Close() (Manifest, error) {
 		for _, fl := range w.order {
 			fl.sink.abort()
 		}
+		w.abortInterface()
 		return Manifest{}, w.err
 	}
 	asOf := w.asOf
@@ -498,10 +500,13 @@ func (w *Writer) Close() (Manifest, error) {
 		}
 		fl.meta.Path, fl.meta.Bytes, fl.meta.SHA256 = fl.path, size, sum
 	}
+	tables, err := w.closeInterface()
+	errs = append(errs, err)
 	if err := errors.Join(errs...); err != nil {
 		return Manifest{}, err
 	}
 	m := w.m
+	m.Interface = tables
 	m.Synthetic = true
 	m.Generator = "CreditBridge internal/deptfiles: synthetic department files generated from a synthetic " +
 		"region (internal/synth). No row describes a real enterprise or person; identity numbers, " +

@@ -28,6 +28,17 @@
 // GET /_sim/stats counts the requests served (for tests) and
 // GET /_sim/enterprises?limit=N lists the region's credit codes.
 //
+// The region is generated in memory (Options.Region), or read from a
+// directory of department files (Options.Data: what internal/deptfiles
+// writes, `creditbridge seed --no-db --files DIR`): the files are decoded
+// with the ingest readers and mapping (ingest.DecodeFile), rows the
+// manifest lists as dirty or the mapping rejects are skipped and counted in
+// /_sim/stats (data_rows, skipped_rows), corrections replace the version
+// they correct, and the interface-only items come from the directory's
+// interface tables (interface/<department>/<item>.jsonl), which hold what
+// those departments would query. A clean region's files give the same
+// answers as generating it.
+//
 // It authenticates like the connector: an API key header, or an
 // HMAC-SHA256 signature checked with connector.Verifier (±5 min, no
 // replays). It can be made slow (latency plus uniform jitter) and

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/creditbridge/creditbridge/internal/connector"
+	"github.com/creditbridge/creditbridge/internal/deptfiles"
 	"github.com/creditbridge/creditbridge/internal/facts"
 	"github.com/creditbridge/creditbridge/internal/synth"
 )
@@ -27,19 +28,28 @@ const (
 	FailHang  = "hang"  // no answer until the caller gives up
 )
 
-// Items served only by interface call, derived from the region.
+// Items served only by interface call, derived from the region (see
+// deptfiles.InterfaceFacts).
 const (
-	ItemLegalRep        = "registration.legal_representative"
-	ItemKeyPersonnel    = "registration.key_personnel"
-	ItemConsumption     = "judicial.consumption_restriction"
-	ItemRealEstate      = "property.real_estate"
-	ItemRealEstateMort  = "property.real_estate_mortgage"
-	ItemMovableMortgage = "property.movable_mortgage"
+	ItemLegalRep        = deptfiles.ItemLegalRep
+	ItemKeyPersonnel    = deptfiles.ItemKeyPersonnel
+	ItemConsumption     = deptfiles.ItemConsumption
+	ItemRealEstate      = deptfiles.ItemRealEstate
+	ItemRealEstateMort  = deptfiles.ItemRealEstateMort
+	ItemMovableMortgage = deptfiles.ItemMovableMortgage
 )
 
 // Options configure a simulator.
 type Options struct {
+	// Region is generated in memory, unless Data is set.
 	Region synth.Config
+	// Data is a directory of department files written by
+	// internal/deptfiles (`creditbridge seed --files DIR`), with its
+	// manifest.json: when set, the simulator serves what the files hold
+	// (and their interface tables) instead of generating Region. Rows the
+	// manifest lists as dirty, and rows the ingest mapping rejects, are
+	// skipped and counted (Stats.SkippedRows).
+	Data string
 	// Departments served; empty: every department with data.
 	Departments []string
 	// Latency is added to every answer, plus a uniform [0, Jitter).
@@ -64,13 +74,18 @@ type Stats struct {
 	Failed   int64 `json:"failed"`   // simulated 500s and hangs
 	Rejected int64 `json:"rejected"` // 401
 	NotFound int64 `json:"not_found"`
+	// With Options.Data: the files' data rows read and the dirty ones
+	// skipped.
+	DataRows    int64 `json:"data_rows,omitempty"`
+	SkippedRows int64 `json:"skipped_rows,omitempty"`
 }
 
 // Server is a department simulator.
 type Server struct {
 	opt      Options
-	gen      *synth.Generator
-	index    map[string]int // credit code → enterprise index
+	gen      *synth.Generator // nil with Options.Data
+	data     *dataRegion      // set with Options.Data
+	index    map[string]int   // credit code → enterprise index
 	depts    map[string]bool
 	units    map[string]string // item → unit
 	verifier *connector.Verifier
@@ -108,11 +123,7 @@ func New(ctx context.Context, opt Options) (*Server, error) {
 	if opt.HMACKeyID == "" {
 		opt.HMACKeyID = "creditbridge"
 	}
-	g, err := synth.New(opt.Region)
-	if err != nil {
-		return nil, err
-	}
-	s := &Server{opt: opt, gen: g, index: make(map[string]int, g.Config().Enterprises), depts: map[string]bool{},
+	s := &Server{opt: opt, index: map[string]int{}, depts: map[string]bool{},
 		units: map[string]string{ItemLegalRep: "", ItemKeyPersonnel: "", ItemConsumption: "", ItemRealEstate: "", ItemRealEstateMort: "fen", ItemMovableMortgage: "fen"},
 		quit:  make(chan struct{})}
 	for _, it := range synth.Items() {
@@ -137,6 +148,22 @@ func New(ctx context.Context, opt Options) (*Server, error) {
 	if opt.HMACSecret != "" {
 		s.verifier = &connector.Verifier{KeyID: opt.HMACKeyID, Secret: []byte(opt.HMACSecret)}
 	}
+	if opt.Data != "" {
+		d, err := loadData(ctx, opt.Data, func(item string) bool { return s.depts[deptOf(item)] })
+		if err != nil {
+			return nil, err
+		}
+		s.data = d
+		for i, c := range d.codes {
+			s.index[c] = i
+		}
+		return s, nil
+	}
+	g, err := synth.New(opt.Region)
+	if err != nil {
+		return nil, err
+	}
+	s.gen = g
 	err = g.Each(ctx, func(b synth.Bundle) error {
 		s.index[b.Profile.Code] = b.Profile.Index
 		return nil
@@ -158,8 +185,12 @@ func (s *Server) Codes() []string {
 
 // Stats returns the counters.
 func (s *Server) Stats() Stats {
-	return Stats{Requests: s.requests.Load(), Served: s.served.Load(), Failed: s.failed.Load(), Rejected: s.rejected.Load(),
+	st := Stats{Requests: s.requests.Load(), Served: s.served.Load(), Failed: s.failed.Load(), Rejected: s.rejected.Load(),
 		NotFound: s.notFound.Load()}
+	if s.data != nil {
+		st.DataRows, st.SkippedRows = s.data.rows, s.data.skipped
+	}
+	return st
 }
 
 // Close releases hanging requests (call before shutting the HTTP server
@@ -264,7 +295,11 @@ func (s *Server) serveItem(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	recs := []Record{}
-	if i, ok := s.index[r.PathValue("code")]; ok {
+	if s.data != nil {
+		if got := s.data.records(s, r.PathValue("code"), full, from, to); got != nil {
+			recs = got
+		}
+	} else if i, ok := s.index[r.PathValue("code")]; ok {
 		for _, f := range Served(s.gen.Enterprise(i), dept, full) {
 			if !from.IsZero() && f.Period.Before(from) || !to.IsZero() && f.Period.After(to) {
 				continue
@@ -342,30 +377,12 @@ func deptOf(code string) string {
 }
 
 func (s *Server) record(f facts.Fact) Record {
-	r := Record{Period: f.Period.Format(time.DateOnly), Text: f.Text, Ref: f.Ref}
-	if s.units[f.Item] == "fen" {
-		r.Value = json.Number(Yuan(f.Num))
-	} else {
-		r.Value = json.Number(strconv.FormatInt(f.Num, 10))
-	}
-	if !f.EndsOn.IsZero() {
-		r.EndsOn = f.EndsOn.Format(time.DateOnly)
-	}
-	if f.Detail != "" && json.Valid([]byte(f.Detail)) {
-		r.Detail = json.RawMessage(f.Detail)
-	}
-	return r
+	r := deptfiles.InterfaceRecord("", f, s.units[f.Item])
+	return Record{Period: r.Period, Value: r.Value, Text: r.Text, Ref: r.Ref, EndsOn: r.EndsOn, Detail: r.Detail}
 }
 
 // Yuan writes fen as 元 with two decimals ("-12.05").
-func Yuan(fen int64) string {
-	sign := ""
-	u := uint64(fen)
-	if fen < 0 {
-		sign, u = "-", uint64(-fen)
-	}
-	return fmt.Sprintf("%s%d.%02d", sign, u/100, u%100)
-}
+func Yuan(fen int64) string { return deptfiles.Yuan(fen) }
 
 func optDate(s string) (time.Time, error) {
 	if s == "" {
@@ -376,110 +393,29 @@ func optDate(s string) (time.Time, error) {
 
 // Served is what department dept answers for item about the enterprise of
 // b: its facts of that item in their latest version, or the derived
-// records of an interface-only item, ordered by period and ref. The
-// integration tests compare a connector's mapped facts with it.
+// records of an interface-only item (deptfiles.InterfaceFacts), ordered by
+// period and ref. The integration tests compare a connector's mapped facts
+// with it.
 func Served(b synth.Bundle, dept, item string) []facts.Fact {
 	if deptOf(item) != dept {
 		return nil
 	}
-	var out []facts.Fact
-	switch item {
-	case ItemLegalRep:
-		p := b.Profile
-		d, _ := json.Marshal(map[string]any{"name": p.LegalRepName, "id_number": p.LegalRepID, "synthetic": true})
-		out = append(out, facts.Fact{Item: item, Shape: facts.Attribute, Period: p.FoundedOn, Text: p.LegalRepName, Detail: string(d)})
-	case ItemKeyPersonnel:
-		// A small firm's officers: the legal representative as executive
-		// director and manager, the first other natural-person shareholder
-		// as supervisor.
-		p := b.Profile
-		d, _ := json.Marshal(map[string]any{"position": "执行董事兼总经理", "synthetic": true})
-		out = append(out, facts.Fact{Item: item, Shape: facts.Attribute, Period: p.FoundedOn, Text: p.LegalRepName, Ref: "executive_director", Detail: string(d)})
-		for _, sh := range p.Shareholders {
-			if sh.Natural && sh.Name != p.LegalRepName {
-				d, _ := json.Marshal(map[string]any{"position": "监事", "synthetic": true})
-				out = append(out, facts.Fact{Item: item, Shape: facts.Attribute, Period: p.FoundedOn, Text: sh.Name, Ref: "supervisor", Detail: string(d)})
-				break
-			}
-		}
-	case ItemConsumption:
-		for _, f := range latest(b.Facts, synth.ItemDishonest) {
-			d, _ := json.Marshal(map[string]any{"person": b.Profile.LegalRepName, "role": "legal_representative", "synthetic": true})
-			out = append(out, facts.Fact{Item: item, Shape: facts.Event, Period: f.Period, EndsOn: f.EndsOn, Ref: f.Ref,
-				Text: b.Profile.LegalRepName, Detail: string(d)})
-		}
-	case ItemRealEstate:
-		// A mortgage needs a property: one certificate per mortgaged loan,
-		// registered a year before the loan, still held.
-		for _, l := range b.Loans {
-			if l.Guarantee != "mortgage" {
-				continue
-			}
-			use := "商业服务"
-			if b.Profile.Industry == "C" {
-				use = "工业"
-			}
-			reg := l.StartOn.AddDate(-1, 0, 0)
-			area := max(50, l.AmountFen/1_000_000) // about 10,000 元 of credit per m²
-			d, _ := json.Marshal(map[string]any{"location": b.Profile.Address, "area_m2": area, "synthetic": true})
-			out = append(out, facts.Fact{Item: item, Shape: facts.Event, Period: reg, Text: use,
-				Ref: fmt.Sprintf("苏(%d)不动产权第%07d号", reg.Year(), certNo(l.ContractNo)), Detail: string(d)})
-		}
-	case ItemRealEstateMort, ItemMovableMortgage:
-		want, prefix := "mortgage", "DYDJ-"
-		if item == ItemMovableMortgage {
-			want, prefix = "pledge", "DCDJ-"
-		}
-		for _, l := range b.Loans {
-			if l.Guarantee != want {
-				continue
-			}
-			d, _ := json.Marshal(map[string]any{"secured_party": l.Lender, "contract_no": l.ContractNo, "synthetic": true})
-			out = append(out, facts.Fact{Item: item, Shape: facts.Event, Period: l.StartOn, EndsOn: l.RepaidOn, Num: l.AmountFen,
-				Ref: prefix + l.ContractNo, Detail: string(d)})
-		}
-	default:
-		out = latest(b.Facts, item)
+	if out := deptfiles.InterfaceFacts(&b, item); out != nil || isInterfaceItem(item) {
+		return out
 	}
-	slices.SortStableFunc(out, func(a, b facts.Fact) int {
-		if c := a.Period.Compare(b.Period); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Ref, b.Ref)
-	})
+	out := latest(b.Facts, item)
+	deptfiles.SortFacts(out)
 	return out
 }
 
 // latest keeps the highest version of each (period, ref) of item.
-func latest(fs []facts.Fact, item string) []facts.Fact {
-	type key struct {
-		period time.Time
-		ref    string
-	}
-	at := map[key]int{}
-	var out []facts.Fact
-	for _, f := range fs {
-		if f.Item != item {
-			continue
-		}
-		k := key{f.Period, f.Ref}
-		if i, ok := at[k]; ok {
-			if f.Version > out[i].Version {
-				out[i] = f
-			}
-			continue
-		}
-		at[k] = len(out)
-		out = append(out, f)
-	}
-	return out
-}
+func latest(fs []facts.Fact, item string) []facts.Fact { return deptfiles.LatestFacts(fs, item) }
 
-// certNo derives a stable seven-digit certificate number from a contract.
-func certNo(s string) int {
-	h := uint32(2166136261)
-	for i := 0; i < len(s); i++ {
-		h = (h ^ uint32(s[i])) * 16777619
+func isInterfaceItem(item string) bool {
+	for _, it := range deptfiles.InterfaceItems() {
+		if it.Code == item {
+			return true
+		}
 	}
-	return int(h % 10_000_000)
+	return false
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/creditbridge/creditbridge/internal/fault"
 	"github.com/creditbridge/creditbridge/internal/industry"
 	"github.com/creditbridge/creditbridge/internal/keys"
+	"github.com/creditbridge/creditbridge/internal/mask"
 	"github.com/creditbridge/creditbridge/internal/personid"
 	"github.com/creditbridge/creditbridge/internal/region"
 )
@@ -32,6 +33,9 @@ type Service struct {
 	InTx func(ctx context.Context, fn func(Repo) error) error
 	Seal *keys.Sealer
 	Now  func() time.Time
+	// Grants lists an institution's authorizations for the decision point
+	// (internal/authz); nil: none exist.
+	Grants access.GrantSource
 }
 
 func (s *Service) now() time.Time {
@@ -41,7 +45,9 @@ func (s *Service) now() time.Time {
 	return time.Now().UTC()
 }
 
-func (s *Service) guard() access.Guard { return access.Guard{Log: s.Repo, Now: s.now} }
+func (s *Service) guard() access.Guard {
+	return access.Guard{Log: s.Repo, Now: s.now, Grants: s.Grants}
+}
 
 // LegalRep is the legal representative, personal information.
 type LegalRep struct {
@@ -104,9 +110,10 @@ func ViewOf(r Record) View {
 	return v
 }
 
-// MaskLegalRep is the form of the legal representative that may be shown.
+// MaskLegalRep is the form of the legal representative that may be shown,
+// masked by the platform's rules (internal/mask): "张** 110105********002X".
 func MaskLegalRep(l LegalRep) string {
-	return personid.MaskName(l.Name) + " " + personid.Mask(l.IDNumber)
+	return mask.Name(l.Name) + " " + mask.IDNumber(l.IDNumber)
 }
 
 // validate turns an Input into a Record, collecting every problem.

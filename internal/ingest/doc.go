@@ -16,11 +16,12 @@
 // is a bad row).
 //
 // Contracts:
-//   - rows are streamed; memory does not grow with the file except for
-//     the within-batch duplicate set (a 64-bit hash and a row number per
-//     distinct row: about 20 bytes), the credit code → id cache (one
-//     entry per enterprise; registry rows also keep one key per row) and
-//     the error report, which is capped (Options.MaxErrors);
+//   - rows are streamed; memory does not grow with the file's rows: the
+//     within-batch duplicate check is a fixed-size filter and a window of
+//     recent rows (dups.go), history is read and chunks stored a few
+//     chunks at a time. What grows is per enterprise (the credit code →
+//     id cache; registry rows also keep one key per row, bounded by the
+//     registry) and the error report, which is capped (Options.MaxErrors);
 //   - text that does not decode cleanly in the file's encoding is an error
 //     naming the row, and nothing of the batch is stored: it is never
 //     stored as mojibake;
@@ -31,7 +32,10 @@
 //   - a batch is visible entirely or not at all: a process killed mid-batch
 //     leaves nothing, and the same file loads again after restart;
 //   - money is checked for unit errors (see plausible.go for what can and
-//     cannot be caught).
+//     cannot be caught); a plausible but suspect value (VAT payable and
+//     VAT sales of a row at a ratio no VAT rate gives) is stored and
+//     listed in the report as a warning (Problem.Severity), counted in
+//     Result.Warnings, for the department to confirm.
 //
 // This package must never store a row it could not fully validate, nor
 // register an enterprise unless the dataset's unknown_enterprise policy is

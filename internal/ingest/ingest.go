@@ -60,9 +60,10 @@ type Options struct {
 
 // Progress is a batch's counts so far.
 type Progress struct {
-	Rows, OK, Bad int64
-	Elapsed       time.Duration
-	Done          bool
+	// Warnings counts rows stored with a warning (part of OK).
+	Rows, OK, Bad, Warnings int64
+	Elapsed                 time.Duration
+	Done                    bool
 }
 
 // Result describes one batch.
@@ -80,7 +81,11 @@ type Result struct {
 	// Duplicates counts exact copies of an earlier row of the batch
 	// (skipped, and part of Bad).
 	Duplicates int64 `json:"duplicates_skipped"`
-	Facts      int64 `json:"facts"`
+	// Warnings counts rows stored (part of OK) whose values are suspect:
+	// each has a problem of SeverityWarning in Problems, asking the
+	// department to confirm the value.
+	Warnings int64 `json:"warnings"`
+	Facts    int64 `json:"facts"`
 	// Loans stored; Registered and Updated enterprises (profile rows);
 	// Unchanged rows that repeated what was stored and stored nothing (a
 	// re-sent snapshot or loan file). All are zero for an AlreadyLoaded
@@ -90,7 +95,8 @@ type Result struct {
 	Updated    int64   `json:"updated,omitempty"`
 	Unchanged  int64   `json:"unchanged,omitempty"`
 	Seconds    float64 `json:"seconds"`
-	// Problems are the bad rows, in row order (see WriteReport).
+	// Problems are the bad rows and the warnings, in row order (see
+	// WriteReport and Problem.Severity).
 	Problems []Problem `json:"-"`
 	// ProblemsDropped counts problems beyond Options.MaxErrors.
 	ProblemsDropped int64 `json:"problems_not_listed,omitempty"`
@@ -310,12 +316,24 @@ func load(ctx context.Context, st, tx store.Store, ds *Dataset, path string, o O
 		chunk = chunk[:0]
 		return nil
 	}
-	bad := func(p Problem) {
-		res.Bad++
+	keep := func(p Problem) {
 		if len(res.Problems) < o.MaxErrors {
 			res.Problems = append(res.Problems, p)
 		} else {
 			res.ProblemsDropped++
+		}
+	}
+	bad := func(p Problem) {
+		res.Bad++
+		keep(p)
+	}
+	// warnSuspect reports a good row's suspect value (see suspectRules)
+	// as a warning; the row is stored all the same. vouched may be nil.
+	warnSuspect := func(num int, fs []facts.Fact, cells []string, vouched func(i int) bool) {
+		if i, code, detail := suspectCheck(fs, vouched); i >= 0 {
+			res.Warnings++
+			keep(Problem{Row: num, Column: m.itemColumn(fs[i].Item).Name, Value: cells[m.itemIndex[fs[i].Item]], Code: code,
+				Detail: detail})
 		}
 	}
 	// accept queues a good row's facts for the store.
@@ -354,6 +372,18 @@ func load(ctx context.Context, st, tx store.Store, ds *Dataset, path string, o O
 				bad(Problem{Row: r.num, Column: col.Name, Value: cells[m.itemIndex[fs[i].Item]], Code: code, Detail: detail})
 				continue
 			}
+			var herr error
+			warnSuspect(r.num, fs, cells, func(k int) bool {
+				vals, err := hist.values(ctx, c.cache, r.id, fs[k].Item, fs[k].Period)
+				if err != nil {
+					herr = err
+					return false
+				}
+				return inLine(fs[k].Num, vals)
+			})
+			if herr != nil {
+				return herr
+			}
 			if err := accept(r.num, r.id, fs); err != nil {
 				return err
 			}
@@ -363,7 +393,7 @@ func load(ctx context.Context, st, tx store.Store, ds *Dataset, path string, o O
 	}
 	report := func(done bool) {
 		if o.Progress != nil {
-			o.Progress(Progress{Rows: res.Rows, OK: res.OK, Bad: res.Bad, Elapsed: time.Since(start), Done: done})
+			o.Progress(Progress{Rows: res.Rows, OK: res.OK, Bad: res.Bad, Warnings: res.Warnings, Elapsed: time.Since(start), Done: done})
 		}
 	}
 	for {
@@ -530,6 +560,7 @@ func load(ctx context.Context, st, tx store.Store, ds *Dataset, path string, o O
 			}
 			continue
 		}
+		warnSuspect(row.Num, pr.facts, cells, nil)
 		if err := accept(row.Num, id, pr.facts); err != nil {
 			return err
 		}
@@ -576,7 +607,7 @@ func load(ctx context.Context, st, tx store.Store, ds *Dataset, path string, o O
 		historyRead = int(hist.reads.Load())
 	}
 	detail, _ := json.Marshal(map[string]any{"batch": res.Batch, "dataset": ds.Name, "file": res.File, "sha256": res.SHA256,
-		"rows": res.Rows, "ok": res.OK, "bad": res.Bad, "facts": res.Facts, "loans": res.Loans, "registered": res.Registered,
+		"rows": res.Rows, "ok": res.OK, "bad": res.Bad, "warnings": res.Warnings, "facts": res.Facts, "loans": res.Loans, "registered": res.Registered,
 		"updated": res.Updated, "unchanged": res.Unchanged, "history_read_enterprises": historyRead})
 	report(true)
 	return tx.AppendAudit(ctx, &audit.Entry{ActorName: access.System.ActorName(), Action: "ingest.batch", Outcome: audit.OK,

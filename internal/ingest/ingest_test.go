@@ -155,12 +155,13 @@ func testRegionIngests(t *testing.T, backendName string) {
 			}
 		}
 	}
-	// unitRows are wrong_unit rows the checks did not catch (a value in
-	// fen in a 元 column parses as a plausible amount): their facts are
-	// allowed to be off, and the test reports how many there were.
+	// unitRows are wrong_unit rows stored: not caught (a value in fen in
+	// a 元 column parses as a plausible amount) or stored with a warning
+	// asking to confirm it. Their facts are allowed to be off, and the
+	// test reports how many there were.
 	unitRows := map[string]bool{}
 	results := map[string]ingest.Result{}
-	var unsupported, missedUnit, dirtyTotal int
+	var unsupported, missedUnit, warnedUnit, cleanWarned, dirtyTotal int
 	for _, mf := range r.m.Files {
 		if mf.RowKind == "profile" || mf.RowKind == "shareholder" || mf.RowKind == "loan" {
 			unsupported++ // registry rows: see TestRegionComplete
@@ -195,6 +196,9 @@ func testRegionIngests(t *testing.T, backendName string) {
 				t.Errorf("%s row %d: duplicate reported as %s", mf.Path, d.Row, p.Code)
 			case ok && d.Column != "" && p.Column != d.Column && p.Code != "ingest.not_registered":
 				t.Errorf("%s row %d: %s in %s reported in column %q (%s)", mf.Path, d.Row, d.Kind, d.Column, p.Column, p.Code)
+			case ok && p.Severity() == ingest.SeverityWarning:
+				warnedUnit++
+				unitRows[fmt.Sprintf("%s#%d", res.Batch, d.Row)] = true
 			case !ok && d.Kind == deptfiles.DirtyUnit:
 				missedUnit++
 				t.Logf("%s row %d: wrong unit not caught: %s (was %s)", mf.Path, d.Row, d.Note, d.Was)
@@ -204,7 +208,9 @@ func testRegionIngests(t *testing.T, backendName string) {
 			}
 		}
 		for _, p := range res.Problems {
-			if !dirty[p.Row] {
+			if !dirty[p.Row] && p.Severity() == ingest.SeverityWarning {
+				cleanWarned++
+			} else if !dirty[p.Row] {
 				t.Errorf("%s row %d: clean row rejected: %s %q %q", mf.Path, p.Row, p.Code, p.Column, p.Value)
 			}
 			if en, zh := p.Reason(); en == "" || zh == "" || en == p.Code {
@@ -253,8 +259,12 @@ func testRegionIngests(t *testing.T, backendName string) {
 	if n != facts64 || int64(stored) != n {
 		t.Errorf("CountFacts = %d, batches stored %d, QueryFacts found %d", n, facts64, stored)
 	}
-	t.Logf("%d files, %d rows ok, %d facts, %d dirty rows, %d wrong-unit rows not caught, %d files of other row kinds skipped",
-		len(results), okRows, n, dirtyTotal, missedUnit, unsupported)
+	t.Logf("%d files, %d rows ok, %d facts, %d dirty rows, %d wrong-unit rows not caught, %d stored with a warning, "+
+		"%d warnings on clean rows, %d files of other row kinds skipped", len(results), okRows, n, dirtyTotal, missedUnit, warnedUnit,
+		cleanWarned, unsupported)
+	if cleanWarned*100 > int(okRows) {
+		t.Errorf("%d warnings on clean rows of %d", cleanWarned, okRows)
+	}
 
 	// A second ingestion changes nothing, whether by content or by id.
 	for path, first := range results {

@@ -12,6 +12,8 @@ var Messages = map[string][2]string{
 	"ingest.out_of_range":      {"{value} in {column} is outside the accepted range ({detail}).", "“{column}”中的 {value} 超出允许范围（{detail}）。"},
 	"ingest.unit_suspect":      {"{value} in {column} is about 10,000 times off the enterprise's own recent values ({detail}).", "“{column}”中的 {value} 与该企业近期数值相差约一万倍（{detail}），疑似单位错误。"},
 	"ingest.unit_fen":          {"{value} in {column} looks like fen (分) written in a 元 column: {detail}.", "“{column}”中的 {value} 疑似以“分”填入“元”列：{detail}。"},
+	"ingest.suspect_low_vat":   {"Stored, but please confirm {value} in {column}: the row's VAT payable is only {detail} % of it, far below any VAT levy (1 % for small-scale taxpayers, 3–13 % less input VAT for others); sales written in fen (分) in a 元 column give this.", "已入库，但请核实“{column}”中的 {value}：本行应纳增值税仅为其 {detail}%，远低于任何增值税征收率（小规模纳税人 1%，一般纳税人 3%–13% 抵扣进项后），疑似以“分”填入“元”列。"},
+	"ingest.suspect_high_vat":  {"Stored, but please confirm {value} in {column}: it is {detail} % of the row's VAT sales, above the highest VAT rate (13 % of sales); VAT written in fen (分) in a 元 column gives this.", "已入库，但请核实“{column}”中的 {value}：其为本行增值税销售额的 {detail}%，高于最高增值税税率（销售额的 13%），疑似以“分”填入“元”列。"},
 	"ingest.unit_ratio":        {"{value} in {column} is a power of ten off what it should be ({detail}); a unit error?", "“{column}”中的 {value} 与应有数值相差整数量级（{detail}），疑似单位错误。"},
 	"ingest.duplicate_key":     {"{value} already appears on row {row} of this batch with other values; skipped.", "{value} 已在本批次第 {row} 行出现且内容不同，已跳过。"},
 	"ingest.division_mismatch": {"The division {value} in {column} is not the credit code's ({detail}).", "“{column}”中的行政区划 {value} 与统一社会信用代码中的（{detail}）不符。"},

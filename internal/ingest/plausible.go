@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -28,12 +29,26 @@ import (
 //   - an integer cell (fen have no decimals) at least FenFactor times the
 //     enterprise's recent median (MinHistory values needed).
 //
-// What cannot be caught: a fen value in a column with no partner column
-// (tax amounts, arrears) for an enterprise without history (its first
-// months, a new item), an arrears amount appearing from zero, a fen value
-// of a volatile series that stays under FenFactor × its median, and fen
-// written with two decimals (".00"), which no check can tell from a real
-// amount of 元.
+// What cannot be refused: a fen value in a column with no hard partner
+// bound (tax amounts, arrears) for an enterprise without history (its
+// first months, a new item), an arrears amount appearing from zero, a fen
+// value of a volatile series that stays under FenFactor × its median, and
+// fen written with two decimals (".00"), which no check can tell from a
+// real amount of 元.
+//
+// Some of these are still suspect, and are stored but reported as
+// warnings ("please confirm", see suspectRules and SeverityWarning): VAT
+// sales and VAT payable in the same row whose ratio lies far outside what
+// VAT rates give. No levy is below 1 % of sales (small-scale taxpayers;
+// general taxpayers owe 6–13 % of sales less input VAT, 1–5 % of sales
+// typically, and 0 when input VAT exceeds output), and none above 13 %:
+// VAT payable under 0.1 % of the sales, or above 20 % of them, is what
+// fen in one of the two 元 columns gives (×100), and rare for a real
+// return (input VAT that almost exactly matches output, an adjustment of
+// earlier months), so it is asked about rather than refused. A value in
+// line with the enterprise's own history (MinHistory values, within a
+// factor of 3 of their median) is not questioned: the ratio is then the
+// enterprise's normal, not a unit slip.
 const (
 	UnitFactor = 3000
 	FenFactor  = 30
@@ -55,6 +70,84 @@ var ratioRules = []ratioRule{
 	{Num: "util.electricity_bill", Den: "util.electricity_kwh", Min: 5, Max: 1000, Unit: "元/kWh"},
 	{Num: "si.contributions", Den: "si.insured_headcount", Min: 5000, Max: 5_000_000, Unit: "元/人"},
 	{Num: "hf.contributions", Den: "hf.headcount", Min: 1000, Max: 2_000_000, Unit: "元/人"},
+}
+
+// suspectRule flags num/den of two items of one measure row outside
+// [MinPPM, MaxPPM] parts per million (0: no bound): possible for a real
+// enterprise, but what a unit error gives. The fact suspected is num
+// above the maximum and den below the minimum.
+type suspectRule struct {
+	Num, Den       string
+	MinPPM, MaxPPM int64
+	LowCode        string // the warning when below MinPPM (suspects Den)
+	HighCode       string // the warning when above MaxPPM (suspects Num)
+}
+
+// suspectRules: VAT payable against VAT sales (see the comment above).
+var suspectRules = []suspectRule{
+	{Num: "tax.vat_paid", Den: "tax.vat_sales", MinPPM: 1000, MaxPPM: 200_000,
+		LowCode: "ingest.suspect_low_vat", HighCode: "ingest.suspect_high_vat"},
+}
+
+// suspectCheck returns the index of the first suspect fact of a row,
+// the warning's code and its detail (the ratio in per cent), or -1.
+// vouched(i) reports whether fact i is in line with the enterprise's own
+// history; nil: no history.
+func suspectCheck(fs []facts.Fact, vouched func(i int) bool) (int, string, string) {
+	for _, r := range suspectRules {
+		ni, di := -1, -1
+		for i := range fs {
+			switch fs[i].Item {
+			case r.Num:
+				ni = i
+			case r.Den:
+				di = i
+			}
+		}
+		if ni < 0 || di < 0 || fs[ni].Num <= 0 || fs[di].Num <= 0 {
+			continue
+		}
+		n, d := fs[ni].Num, fs[di].Num
+		ppm := float64(n) / float64(d) * 1e6
+		i, code := -1, ""
+		switch {
+		case r.MinPPM > 0 && ppm < float64(r.MinPPM):
+			i, code = di, r.LowCode
+		case r.MaxPPM > 0 && ppm > float64(r.MaxPPM):
+			i, code = ni, r.HighCode
+		}
+		if i < 0 || vouched != nil && vouched(i) {
+			continue
+		}
+		return i, code, percent(ppm)
+	}
+	return -1, "", ""
+}
+
+// percent writes parts per million as a percentage with enough digits to
+// show a small share (0.031, 2.5, 310).
+func percent(ppm float64) string {
+	p := ppm / 1e4
+	switch {
+	case p < 0.1:
+		return strconv.FormatFloat(p, 'f', 4, 64)
+	case p < 10:
+		return strconv.FormatFloat(p, 'f', 2, 64)
+	}
+	return strconv.FormatFloat(p, 'f', 0, 64)
+}
+
+// inLine reports whether a value is within a factor of 3 of the median of
+// the enterprise's recent values (sorted), given MinHistory of them.
+func inLine(v int64, recent []int64) bool {
+	if len(recent) < MinHistory {
+		return false
+	}
+	if v < 0 {
+		v = -v
+	}
+	med := recent[len(recent)/2]
+	return v <= 3*med && 3*v >= med
 }
 
 // ratioCheck returns the index of the first fact of a row whose ratio to
@@ -88,31 +181,34 @@ func yuan(fen int64) string { return fmt.Sprintf("%d.%02d", fen/100, fen%100) }
 // history reads the recent values the unit check compares a row with:
 // the enterprise's committed values of the 12 months before the row's
 // period (earlier batches: the batch being loaded is not history). A
-// chunk of rows is read at once when the store can (RecentValuesOf: one
+// chunk of rows is read at once when the store can (EachRecentValue: one
 // statement per 1,000 enterprises), otherwise one QueryFacts per
 // enterprise. Reads go through the store outside the batch's transaction,
 // so that they can run beside its inserts (see unitQueue).
 type history struct {
 	q      func(ctx context.Context, q facts.Query) ([]facts.Fact, error)
-	many   recentReader // nil: per enterprise
-	prefix string       // item prefix covering every checked column ("tax.")
-	items  map[string]bool
+	many   recentReader   // nil: per enterprise
+	prefix string         // item prefix covering every checked column ("tax.")
+	index  map[string]int // checked item → its place in a histCache entry
 	// reads counts the enterprise histories read (for the evidence entry).
 	reads atomic.Int64
 }
 
-// histCache is a chunk's history: enterprise and period → item → the
-// absolute non-zero values, sorted.
-type histCache map[histKey]map[string][]int64
+// histCache is a chunk's history: enterprise and period → per checked
+// item (history.index) the absolute non-zero values, sorted. A key
+// present with a nil entry: read, no values.
+type histCache map[histKey][][]int64
 
 type histKey struct {
 	id     int64
 	period int64 // Unix seconds of the period
 }
 
-// recentReader is the batched history read (see sqldb.RecentValuesOf).
+// recentReader is the batched history read (see sqldb.EachRecentValue):
+// values are handed over one by one, so that a chunk's history (a year of
+// a few thousand enterprises' values) is never held as facts.
 type recentReader interface {
-	RecentValuesOf(ctx context.Context, ids []int64, prefix string, from, to time.Time) ([]facts.Fact, error)
+	EachRecentValue(ctx context.Context, ids []int64, prefix string, from, to time.Time, fn func(id int64, item string, num int64)) error
 }
 
 func newHistory(ds *Dataset, st interface {
@@ -121,12 +217,12 @@ func newHistory(ds *Dataset, st interface {
 	if ds.RowKind != KindMeasure {
 		return nil
 	}
-	h := &history{q: st.QueryFacts, items: map[string]bool{}}
+	h := &history{q: st.QueryFacts, index: map[string]int{}}
 	h.many, _ = st.(recentReader)
 	var items []string
 	for _, c := range ds.Columns {
-		if c.Item != "" && c.Type == "money" {
-			h.items[c.Item] = true
+		if _, dup := h.index[c.Item]; c.Item != "" && c.Type == "money" && !dup {
+			h.index[c.Item] = len(items)
 			items = append(items, c.Item)
 		}
 	}
@@ -166,18 +262,17 @@ func (h *history) read(ctx context.Context, byPeriod map[time.Time][]int64) (his
 	}
 	for period, ids := range byPeriod {
 		from, to := window(period)
-		fs, err := h.many.RecentValuesOf(ctx, ids, h.prefix, from, to)
-		if err != nil {
-			return nil, err
-		}
 		p := period.Unix()
 		for _, id := range ids {
 			c[histKey{id, p}] = nil
 		}
-		h.reads.Add(int64(len(ids)))
-		for _, f := range fs {
-			h.add(c, histKey{f.EnterpriseID, p}, f)
+		err := h.many.EachRecentValue(ctx, ids, h.prefix, from, to, func(id int64, item string, num int64) {
+			h.add(c, histKey{id, p}, item, num)
+		})
+		if err != nil {
+			return nil, err
 		}
+		h.reads.Add(int64(len(ids)))
 	}
 	for _, byItem := range c {
 		for _, vs := range byItem {
@@ -187,20 +282,20 @@ func (h *history) read(ctx context.Context, byPeriod map[time.Time][]int64) (his
 	return c, nil
 }
 
-func (h *history) add(c histCache, k histKey, f facts.Fact) {
-	if !h.items[f.Item] || f.Num == 0 {
+func (h *history) add(c histCache, k histKey, item string, num int64) {
+	i, ok := h.index[item]
+	if !ok || num == 0 {
 		return
 	}
 	byItem := c[k]
 	if byItem == nil {
-		byItem = map[string][]int64{}
+		byItem = make([][]int64, len(h.index))
 		c[k] = byItem
 	}
-	v := f.Num
-	if v < 0 {
-		v = -v
+	if num < 0 {
+		num = -num
 	}
-	byItem[f.Item] = append(byItem[f.Item], v)
+	byItem[i] = append(byItem[i], num)
 }
 
 // check returns the first implausible fact of a row with the problem's
@@ -210,7 +305,7 @@ func (h *history) check(ctx context.Context, c histCache, id int64, fs []facts.F
 		return -1, "", "", nil
 	}
 	for i, f := range fs {
-		if !h.items[f.Item] || f.Num == 0 {
+		if _, ok := h.index[f.Item]; !ok || f.Num == 0 {
 			continue
 		}
 		vals, err := h.values(ctx, c, id, f.Item, f.Period)
@@ -238,7 +333,7 @@ func (h *history) check(ctx context.Context, c histCache, id int64, fs []facts.F
 func (h *history) values(ctx context.Context, c histCache, id int64, item string, period time.Time) ([]int64, error) {
 	k := histKey{id, period.Unix()}
 	if byItem, ok := c[k]; ok {
-		return byItem[item], nil
+		return h.of(byItem, item), nil
 	}
 	// Not read with the chunk: one query for the enterprise (and item,
 	// when the items have no common prefix).
@@ -254,7 +349,7 @@ func (h *history) values(ctx context.Context, c histCache, id int64, item string
 	h.reads.Add(1)
 	c[k] = nil
 	for _, f := range fs {
-		h.add(c, k, f)
+		h.add(c, k, f.Item, f.Num)
 	}
 	byItem := c[k]
 	for _, vs := range byItem {
@@ -263,7 +358,16 @@ func (h *history) values(ctx context.Context, c histCache, id int64, item string
 	if h.prefix == "" {
 		delete(c, k) // per item: the next item is read too
 	}
-	return byItem[item], nil
+	return h.of(byItem, item), nil
+}
+
+// of returns an item's values from a histCache entry.
+func (h *history) of(byItem [][]int64, item string) []int64 {
+	i, ok := h.index[item]
+	if !ok || byItem == nil {
+		return nil
+	}
+	return byItem[i]
 }
 
 // unitQueue holds measure rows waiting for the unit check. Rows are

@@ -11,7 +11,26 @@ import (
 	"github.com/creditbridge/creditbridge/internal/personid"
 )
 
-// Problem is why one row was not stored.
+// Severities of a Problem (see Problem.Severity).
+const (
+	// SeverityError: the row was not stored.
+	SeverityError = "error"
+	// SeverityWarning: the row was stored, but a value in it is suspect
+	// (plausible, yet what a unit error typically gives): the department
+	// is asked to confirm it or send a correction.
+	SeverityWarning = "warning"
+)
+
+// warningCodes are the codes of problems that do not refuse their row.
+var warningCodes = map[string]bool{"ingest.suspect_low_vat": true, "ingest.suspect_high_vat": true}
+
+// IsWarning reports whether a problem code is a warning: its row was
+// stored (see SeverityWarning). A stored report keeps the code, so the
+// severity survives without a column of its own.
+func IsWarning(code string) bool { return warningCodes[code] }
+
+// Problem is why one row was not stored, or (a warning) why a stored row
+// should be confirmed.
 type Problem struct {
 	Row    int    `json:"row"`    // physical row or line number
 	Column string `json:"column"` // header of the offending column ("" for the row)
@@ -23,6 +42,14 @@ type Problem struct {
 	// Params fill the placeholders of a code from another package (an
 	// enterprise registration's "enterprise.*", "personid.*").
 	Params map[string]string `json:"params,omitempty"`
+}
+
+// Severity is SeverityWarning for a warning's code, else SeverityError.
+func (p Problem) Severity() string {
+	if IsWarning(p.Code) {
+		return SeverityWarning
+	}
+	return SeverityError
 }
 
 // params are the placeholders of the problem's message.
@@ -84,16 +111,16 @@ func indexByte(s string, c byte) int {
 
 // WriteReport writes problems as CSV (UTF-8 with a BOM, so that
 // spreadsheet programs show the Chinese text): row, column, value, code,
-// reason_zh, reason_en.
+// severity (error: the row was not stored; warning: it was, please
+// confirm the value), reason_zh, reason_en.
 func WriteReport(w io.Writer, ps []Problem) error {
 	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
 		return err
 	}
 	cw := csv.NewWriter(w)
-	_ = cw.Write([]string{"row", "column", "value", "code", "reason_zh", "reason_en"})
+	_ = cw.Write(reportColumns)
 	for _, p := range ps {
-		en, zh := p.Reason()
-		_ = cw.Write([]string{strconv.Itoa(p.Row), p.Column, p.Value, p.Code, zh, en})
+		_ = cw.Write(reportRow(p))
 	}
 	cw.Flush()
 	return cw.Error()

@@ -16,11 +16,11 @@ const ReportXLSXType = "application/vnd.openxmlformats-officedocument.spreadshee
 
 // reportColumns are WriteReport's columns; both report formats share them
 // (a test holds StreamReportCSV to WriteReport's bytes).
-var reportColumns = []string{"row", "column", "value", "code", "reason_zh", "reason_en"}
+var reportColumns = []string{"row", "column", "value", "code", "severity", "reason_zh", "reason_en"}
 
 func reportRow(p Problem) []string {
 	en, zh := p.Reason()
-	return []string{strconv.Itoa(p.Row), p.Column, p.Value, p.Code, zh, en}
+	return []string{strconv.Itoa(p.Row), p.Column, p.Value, p.Code, p.Severity(), zh, en}
 }
 
 // WriteReportXLSX writes problems as an XLSX workbook with the CSV
@@ -72,7 +72,7 @@ func StreamReportXLSX(w io.Writer, problems iter.Seq2[Problem, error]) (err erro
 	if err != nil {
 		return err
 	}
-	for i, width := range []float64{8, 18, 24, 22, 60, 60} {
+	for i, width := range []float64{8, 18, 24, 22, 10, 60, 60} {
 		if err := sw.SetColWidth(i+1, i+1, width); err != nil {
 			return err
 		}

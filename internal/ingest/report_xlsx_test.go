@@ -83,7 +83,7 @@ func TestReportXLSXHasTheCSVRows(t *testing.T) {
 			t.Errorf("row %d:\n xlsx %q\n csv  %q", i+1, row, want[i])
 		}
 	}
-	if !strings.Contains(want[1][4], "无效") || !strings.Contains(want[1][5], "not valid") {
+	if want[1][4] != ingest.SeverityError || !strings.Contains(want[1][5], "无效") || !strings.Contains(want[1][6], "not valid") {
 		t.Errorf("reasons not filled in both languages: %q", want[1])
 	}
 	// A value that looks like a formula stays text.

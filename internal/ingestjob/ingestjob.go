@@ -54,6 +54,10 @@ type Job struct {
 	State    State
 	// Counts of the run (the earlier batch's for AlreadyLoaded).
 	Rows, OK, Bad, Facts int64
+	// Warnings counts rows stored with a warning (part of OK): a suspect
+	// value the department is asked to confirm, listed in the report
+	// (see ingest.IsWarning).
+	Warnings int64
 	// ProblemsDropped counts bad rows beyond the stored report's cap.
 	ProblemsDropped int64
 	// ErrorCode and ErrorParams say why a Failed batch stored nothing
@@ -70,7 +74,8 @@ type Job struct {
 }
 
 // Problem is one row of a batch's stored error report (see
-// ingest.Problem; Seq orders the report from 1).
+// ingest.Problem; Seq orders the report from 1). A warning (a stored row
+// to confirm) is told from a refused row by its Code (ingest.IsWarning).
 type Problem struct {
 	Seq    int64
 	Row    int64

@@ -514,7 +514,7 @@ func (s *Service) withLive(j ingestjob.Job) ingestjob.Job {
 	pr, ok := s.live[j.ID]
 	s.mu.Unlock()
 	if ok {
-		j.Rows, j.OK, j.Bad = pr.Rows, pr.OK, pr.Bad
+		j.Rows, j.OK, j.Bad, j.Warnings = pr.Rows, pr.OK, pr.Bad, pr.Warnings
 	}
 	return j
 }

@@ -112,6 +112,7 @@ func (s *Service) run(ctx context.Context, j ingestjob.Job) error {
 			return err
 		}
 		fin.Batch, fin.Rows, fin.OK, fin.Bad, fin.Facts, fin.ProblemsDropped = res.Batch, res.Rows, res.OK, res.Bad, res.Facts, res.ProblemsDropped
+		fin.Warnings = res.Warnings
 		fin.State = ingestjob.Loaded
 		if res.AlreadyLoaded {
 			fin.State = ingestjob.AlreadyLoaded
@@ -153,7 +154,7 @@ func (s *Service) run(ctx context.Context, j ingestjob.Job) error {
 func (s *Service) fail(ctx context.Context, j ingestjob.Job, cause error) error {
 	fin := j
 	fin.State, fin.FinishedAt = ingestjob.Failed, s.now()
-	fin.Rows, fin.OK, fin.Bad, fin.Facts, fin.ProblemsDropped = 0, 0, 0, 0, 0
+	fin.Rows, fin.OK, fin.Bad, fin.Facts, fin.ProblemsDropped, fin.Warnings = 0, 0, 0, 0, 0, 0
 	fin.ErrorCode, fin.ErrorParams = "ingestjob.internal", nil
 	if fe, ok := fault.As(cause); ok && fe.Kind != fault.Internal && fe.Kind != fault.Unavailable {
 		fin.ErrorCode, fin.ErrorParams = fe.Code, fe.Params

@@ -7,15 +7,16 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/creditbridge/creditbridge/internal/access"
+	"github.com/creditbridge/creditbridge/internal/account"
 	"github.com/creditbridge/creditbridge/internal/audit"
 	"github.com/creditbridge/creditbridge/internal/catalog"
 	"github.com/creditbridge/creditbridge/internal/creditcode"
 	"github.com/creditbridge/creditbridge/internal/enterprise"
 	"github.com/creditbridge/creditbridge/internal/facts"
 	"github.com/creditbridge/creditbridge/internal/fault"
+	"github.com/creditbridge/creditbridge/internal/mask"
 )
 
 // Repo is the storage the service reads.
@@ -61,7 +62,13 @@ type Service struct {
 	Repo  Repo
 	Items Items
 	Live  Live // nil: interface-only items are unavailable
-	Now   func() time.Time
+	// Marks gives the records under objection or repaired (internal/rights);
+	// nil: no record carries a mark.
+	Marks Marks
+	// Grants lists an institution's authorizations from an enterprise for
+	// the decision point (internal/authz); nil: none exist.
+	Grants access.GrantSource
+	Now    func() time.Time
 }
 
 func (s *Service) now() time.Time {
@@ -97,6 +104,10 @@ type Query struct {
 	Mode string
 	// Action names the evidence entry (default "data.read").
 	Action string
+	// AuthorizationID names the authorization an institution reads under
+	// (empty: the decision point picks a covering one). An institution's
+	// reads are clipped to the authorization's data date range.
+	AuthorizationID string
 }
 
 // Value is one shared value with its provenance.
@@ -118,6 +129,34 @@ type Value struct {
 	Via catalog.Mode `json:"via"`
 	// Masked: personal information in Text/Detail was hidden.
 	Masked bool `json:"masked,omitempty"`
+	// Objection is set while the record is under objection (异议).
+	Objection *ObjectionMark `json:"objection,omitempty"`
+	// Repaired: the record was repaired (信用修复); only its subject,
+	// operators, auditors and its source department still see it.
+	Repaired bool `json:"repaired,omitempty"`
+	// ref is the stored Ref before masking: the key rights marks use.
+	ref string
+}
+
+// ObjectionMark flags a record under a pending objection.
+type ObjectionMark struct {
+	ID     int64  `json:"id"`
+	Status string `json:"status"`
+}
+
+// RecordMark is the rights status of one record of an enterprise (its
+// item, period and ref, whatever the version).
+type RecordMark struct {
+	Item      string
+	Period    time.Time
+	Ref       string
+	Objection *ObjectionMark // a pending objection, or nil
+	Repaired  bool
+}
+
+// Marks reads the rights status of an enterprise's records.
+type Marks interface {
+	RecordMarks(ctx context.Context, enterpriseID int64) ([]RecordMark, error)
 }
 
 // Call describes one interface call made for a read.
@@ -239,15 +278,22 @@ func (s *Service) Read(ctx context.Context, p access.Principal, q Query) (Result
 		k := q.KnownAt.UTC()
 		res.KnownAt = &k
 	}
-	req := access.Request{Principal: p, Action: q.Action, EnterpriseID: rec.ID, Purpose: q.Purpose, Mode: q.Mode}
+	req := access.Request{Principal: p, Action: q.Action, EnterpriseID: rec.ID, Purpose: q.Purpose, Mode: q.Mode,
+		From: q.From, To: q.To, AuthorizationID: q.AuthorizationID}
+	guard := access.Guard{Log: s.Repo, Now: s.now, Grants: s.Grants}
+	if req, err = guard.Prepare(ctx, req); err != nil {
+		return Result{}, err
+	}
 	items = s.narrow(req, items, q.Items)
 	res.Items = items
 	for _, it := range items {
 		req.Items = append(req.Items, it.Code)
 		req.Policies = append(req.Policies, PolicyOf(it))
 	}
-	guard := access.Guard{Log: s.Repo, Now: s.now}
 	d, err := guard.Read(ctx, req, func(d access.Decision) (any, error) {
+		if d.Grant != nil { // read no further than the authorization's dates
+			q.From, q.To = d.Grant.Clip(q.From, q.To)
+		}
 		if err := s.fetch(ctx, p, rec, items, q, d, &res); err != nil {
 			return nil, err
 		}
@@ -360,6 +406,9 @@ func (s *Service) fetch(ctx context.Context, p access.Principal, rec enterprise.
 		}
 		res.Values = append(res.Values, vals...)
 	}
+	if err := s.mark(ctx, p, rec.ID, byCode, res); err != nil {
+		return err
+	}
 	slices.SortStableFunc(res.Values, func(a, b Value) int {
 		if c := strings.Compare(a.Item, b.Item); c != 0 {
 			return c
@@ -418,30 +467,65 @@ func (s *Service) call(ctx context.Context, p access.Principal, rec enterprise.R
 	return c, vals, nil
 }
 
+// mark flags values under objection for every reader and drops repaired
+// records for readers other than the subject, the operator, auditors and
+// the record's source department (who see them flagged repaired).
+func (s *Service) mark(ctx context.Context, p access.Principal, enterpriseID int64, byCode map[string]catalog.Item, res *Result) error {
+	if s.Marks == nil || len(res.Values) == 0 {
+		return nil
+	}
+	ms, err := s.Marks.RecordMarks(ctx, enterpriseID)
+	if err != nil || len(ms) == 0 {
+		return err
+	}
+	type key struct{ item, period, ref string }
+	byKey := make(map[key]RecordMark, len(ms))
+	for _, m := range ms {
+		byKey[key{m.Item, day(m.Period), m.Ref}] = m
+	}
+	kept := res.Values[:0]
+	for _, v := range res.Values {
+		m, ok := byKey[key{v.Item, v.Period, v.ref}]
+		if ok && m.Repaired {
+			if !seesRepaired(p, byCode[v.Item]) {
+				continue
+			}
+			v.Repaired = true
+		}
+		if ok && m.Objection != nil {
+			o := *m.Objection
+			v.Objection = &o
+		}
+		kept = append(kept, v)
+	}
+	res.Values = kept
+	return nil
+}
+
+// seesRepaired reports whether p still sees repaired records of item it.
+func seesRepaired(p access.Principal, it catalog.Item) bool {
+	switch p.OrgKind {
+	case account.KindOperator, account.KindAuditor, account.KindEnterprise: // the decision point admits only the subject
+		return true
+	case account.KindDepartment:
+		return p.Department != "" && p.Department == it.Department
+	case "":
+		return p.Username == access.System.Username
+	}
+	return false
+}
+
 func valueOf(f facts.Fact, via catalog.Mode, it catalog.Item, d access.Decision) Value {
 	v := Value{Item: f.Item, Shape: f.Shape, Period: day(f.Period), EndsOn: day(f.EndsOn), Num: f.Num, Text: f.Text, Ref: f.Ref,
-		Source: f.Source, Batch: f.Batch, SourceRow: f.SourceRow, ReceivedAt: f.ReceivedAt.UTC(), Version: f.Version, Via: via}
+		Source: f.Source, Batch: f.Batch, SourceRow: f.SourceRow, ReceivedAt: f.ReceivedAt.UTC(), Version: f.Version, Via: via, ref: f.Ref}
 	if f.Detail != "" && json.Valid([]byte(f.Detail)) {
 		v.Detail = json.RawMessage(f.Detail)
 	}
-	if it.Personal && d.Mask.PersonalData {
-		// Until per-item masking rules exist, personal items keep their
-		// numbers and dates and lose their free text and details.
-		v.Detail = nil
-		v.Text = maskText(v.Text)
-		v.Masked = true
-	}
+	// Personal information is masked by the item's rules (internal/mask)
+	// when the decision says so; sealed blobs never leave either way.
+	m, masked := mask.Default.Apply(f.Item, it.Personal, d.Mask.PersonalData, mask.Fields{Text: v.Text, Ref: v.Ref, Detail: v.Detail})
+	v.Text, v.Ref, v.Detail, v.Masked = m.Text, m.Ref, m.Detail, masked
 	return v
-}
-
-// maskText keeps the first character of a text and hides the rest
-// (a name 张三丰 becomes 张**).
-func maskText(s string) string {
-	if s == "" {
-		return ""
-	}
-	r, size := utf8.DecodeRuneInString(s)
-	return string(r) + strings.Repeat("*", min(utf8.RuneCountInString(s[size:]), 8))
 }
 
 func day(t time.Time) string {

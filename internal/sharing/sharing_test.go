@@ -12,6 +12,7 @@ import (
 	"github.com/creditbridge/creditbridge/internal/access"
 	"github.com/creditbridge/creditbridge/internal/account"
 	"github.com/creditbridge/creditbridge/internal/audit"
+	"github.com/creditbridge/creditbridge/internal/authz"
 	"github.com/creditbridge/creditbridge/internal/catalog"
 	"github.com/creditbridge/creditbridge/internal/enterprise"
 	"github.com/creditbridge/creditbridge/internal/facts"
@@ -157,13 +158,46 @@ func TestInstitutionsGetWhatTheGradingAllows(t *testing.T) {
 	if len(res.Values) != 1 || res.Values[0].Item != "judicial.dishonest" {
 		t.Fatalf("bank sees %+v", res.Values)
 	}
-	// In verify mode the conditional tax item is readable (for an answer,
-	// never shown); in view mode it needs an authorization.
-	if res, err = svc.Read(ctx, bank, sharing.Query{Code: code, Items: []string{"tax.vat_sales"}, Purpose: access.PurposeLoan, Mode: access.ModeVerify}); err != nil || len(res.Values) != 1 {
-		t.Fatalf("verify read: %+v %v", res, err)
+	// The conditional tax item needs the enterprise's authorization, to
+	// view it and to verify against it alike.
+	for _, mode := range []string{access.ModeVerify, access.ModeView} {
+		_, err = svc.Read(ctx, bank, sharing.Query{Code: code, Items: []string{"tax.vat_sales"}, Purpose: access.PurposeLoan, Mode: mode})
+		if fe, ok := fault.As(err); !ok || fe.Code != "access.authorization_required" {
+			t.Fatalf("%s read of a conditional item without authorization: %v", mode, err)
+		}
 	}
+	// With a live authorization for tax data of 2025 H1, the item reads,
+	// clipped to that range; revoked, it no longer does.
+	org := &account.Org{Kind: account.KindInstitution, Name: "bank", AccessTier: 3}
+	must(st.CreateOrg(ctx, org))
+	bank.OrgID = org.ID
+	must(st.AppendFacts(ctx, []facts.Fact{{EnterpriseID: rec.ID, Item: "tax.vat_sales", Shape: facts.Measure, Period: time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC),
+		Num: 900, Source: "tax", Batch: "b2", ReceivedAt: now, Version: 1}}))
+	az := &authz.Authorization{ID: authz.NewID(), EnterpriseID: rec.ID, InstitutionID: org.ID, Purpose: access.PurposeLoan, Items: []string{"tax."},
+		DataFrom: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), DataTo: time.Date(2025, 6, 30, 0, 0, 0, 0, time.UTC),
+		ValidFrom: now.Add(-time.Hour), ValidUntil: now.Add(24 * time.Hour), FetchType: authz.FetchPeriodic, Frequency: "monthly",
+		Mode: authz.ModeView, Status: authz.StatusActive, Version: 1, CreatedAt: now, UpdatedAt: now}
+	must(st.CreateAuthorization(ctx, az))
+	svc.Grants = (&authz.Service{Repo: st}).Grants
+	for _, mode := range []string{access.ModeVerify, access.ModeView} {
+		res, err = svc.Read(ctx, bank, sharing.Query{Code: code, Items: []string{"tax.vat_sales"}, Purpose: access.PurposeLoan, Mode: mode})
+		if err != nil || len(res.Values) != 1 || res.Values[0].Num != 100 || res.Decision.AuthorizationID != az.ID {
+			t.Fatalf("%s read under the authorization: %+v %v", mode, res, err)
+		}
+	}
+	_, err = svc.Read(ctx, bank, sharing.Query{Code: code, Items: []string{"tax.vat_sales"}, Purpose: access.PurposeLoan,
+		From: time.Date(2025, 8, 1, 0, 0, 0, 0, time.UTC)})
+	if fe, ok := fault.As(err); !ok || fe.Code != "access.authorization_dates" {
+		t.Fatalf("read outside the authorized dates: %v", err)
+	}
+	es, _ := st.ListAudit(ctx, audit.Filter{Action: "data.read", Limit: 1})
+	if len(es) != 1 || es[0].AuthorizationID != az.ID || es[0].Outcome != audit.Denied {
+		t.Fatalf("evidence of the refused read: %+v", es)
+	}
+	az.Status, az.Version = authz.StatusRevoked, 2
+	must(st.UpdateAuthorization(ctx, az))
 	_, err = svc.Read(ctx, bank, sharing.Query{Code: code, Items: []string{"tax.vat_sales"}, Purpose: access.PurposeLoan})
-	if fe, ok := fault.As(err); !ok || fe.Code != "access.authorization_required" {
-		t.Fatalf("view read of a conditional item: %v", err)
+	if fe, ok := fault.As(err); !ok || fe.Code != "access.authorization_revoked" {
+		t.Fatalf("read after revocation: %v", err)
 	}
 }

@@ -5,12 +5,15 @@ import (
 
 	"github.com/creditbridge/creditbridge/internal/account"
 	"github.com/creditbridge/creditbridge/internal/audit"
+	"github.com/creditbridge/creditbridge/internal/authz"
 	"github.com/creditbridge/creditbridge/internal/catalog"
 	"github.com/creditbridge/creditbridge/internal/connector"
 	"github.com/creditbridge/creditbridge/internal/enterprise"
 	"github.com/creditbridge/creditbridge/internal/facts"
 	"github.com/creditbridge/creditbridge/internal/ingestjob"
+	"github.com/creditbridge/creditbridge/internal/monitor"
 	"github.com/creditbridge/creditbridge/internal/quality"
+	"github.com/creditbridge/creditbridge/internal/rights"
 	"github.com/creditbridge/creditbridge/internal/verify"
 )
 
@@ -26,6 +29,9 @@ type Store interface {
 	ingestjob.Store
 	quality.Store
 	verify.Store
+	monitor.Store
+	rights.Store
+	authz.Store
 
 	// InTx runs fn inside one transaction: every call on the Store passed
 	// to fn commits together when fn returns nil and rolls back otherwise.

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -35,19 +36,20 @@ type Requester struct {
 // Claims are what an attestation states. Times are NumericDate seconds,
 // as in JWT, so generic JWT tools read them.
 type Claims struct {
-	Issuer          string    `json:"iss"`           // the node's name
-	Subject         string    `json:"sub"`           // the enterprise's unified social credit code
-	ID              string    `json:"jti"`           // the nonce: random, unique per attestation
-	IssuedAt        int64     `json:"iat"`           // seconds since 1970 UTC
-	Expiry          int64     `json:"exp"`           // seconds since 1970 UTC
-	Question        string    `json:"question"`      // as asked
-	Answer          string    `json:"answer"`        // true, false or unknown
-	AsOf            string    `json:"as_of"`         // YYYY-MM-DD
-	Sources         []Source  `json:"sources"`       // items, departments, batches, periods; no values
-	Requester       Requester `json:"requester"`     // the institution that asked
-	Purpose         string    `json:"purpose"`       // the purpose stated
-	AuthorizationID string    `json:"authorization"` // the enterprise's authorization; empty until authorizations exist
-	KeyID           string    `json:"kid"`           // repeated from the header, so the signed part names its key
+	Issuer          string    `json:"iss"`            // the node's name
+	Subject         string    `json:"sub"`            // the enterprise's unified social credit code
+	ID              string    `json:"jti"`            // the nonce: random, unique per attestation
+	IssuedAt        int64     `json:"iat"`            // seconds since 1970 UTC
+	Expiry          int64     `json:"exp"`            // seconds since 1970 UTC
+	Question        string    `json:"question"`       // as asked
+	Answer          string    `json:"answer"`         // true, false or unknown; a band question's label
+	Band            string    `json:"band,omitempty"` // a band question's scale (bands.go): yuan, persons, years
+	AsOf            string    `json:"as_of"`          // YYYY-MM-DD
+	Sources         []Source  `json:"sources"`        // items, departments, batches, periods; no values
+	Requester       Requester `json:"requester"`      // the institution that asked
+	Purpose         string    `json:"purpose"`        // the purpose stated
+	AuthorizationID string    `json:"authorization"`  // the enterprise's authorization asked under (empty for the operator)
+	KeyID           string    `json:"kid"`            // repeated from the header, so the signed part names its key
 }
 
 // Signer signs attestations with the node key.
@@ -168,8 +170,14 @@ func Verify(token string, set jose.JSONWebKeySet, now time.Time) (Claims, error)
 	if c.KeyID != h.KeyID {
 		return Claims{}, bad("verify.attestation_malformed", "the signed kid differs from the header's", nil)
 	}
-	if c.Answer != True && c.Answer != False && c.Answer != Unknown {
+	switch {
+	case c.Band == "" && c.Answer != True && c.Answer != False && c.Answer != Unknown:
 		return Claims{}, bad("verify.attestation_malformed", "the answer is not true, false or unknown", nil)
+	case c.Band != "":
+		sc, ok := Scales[c.Band]
+		if !ok || c.Answer != Unknown && !slices.Contains(sc.Labels, c.Answer) {
+			return Claims{}, bad("verify.attestation_malformed", "the answer is not a band of the scale it names", nil)
+		}
 	}
 	if exp := time.Unix(c.Expiry, 0).UTC(); !now.Before(exp) {
 		return c, fmt.Errorf("%w: %w", ErrExpired, fault.New(fault.Invalid, "verify.attestation_expired", "the attestation has expired").

@@ -52,6 +52,7 @@ type Question struct {
 	Vars   []*Variable // the variables it reads, in Variables order
 	Probes []Probe
 	prg    cel.Program
+	band   *Scale // a band question (bands.go): no program
 }
 
 // Items lists the catalogue items the question reads.
@@ -129,6 +130,9 @@ func compile(text string) (*Question, error) {
 		return nil, fault.New(fault.Invalid, "verify.question_too_long", "the question is too long").With("max", strconv.Itoa(MaxQuestionLen))
 	case !utf8.ValidString(text):
 		return nil, fault.New(fault.Invalid, "verify.question_syntax", "the question is not valid UTF-8").With("error", "invalid UTF-8")
+	}
+	if q, ok, err := compileBand(text); ok || err != nil {
+		return q, err
 	}
 	e, err := language()
 	if err != nil {

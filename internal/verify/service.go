@@ -70,6 +70,9 @@ type Service struct {
 	Limits  Limits
 	TTL     time.Duration // attestation lifetime (DefaultTTL when zero)
 	Now     func() time.Time
+	// Grants lists an institution's authorizations for the decision point
+	// (internal/authz); nil: the Sharing service's.
+	Grants access.GrantSource
 
 	group committer // concurrent answers' writes, committed together
 }
@@ -89,12 +92,19 @@ type Request struct {
 	// AsOf is the date the answers are about (YYYY-MM-DD, default today):
 	// data for periods up to it, as the platform knew it at its end.
 	AsOf string `json:"as_of,omitempty"`
+	// AuthorizationID names the enterprise's authorization the institution
+	// asks under (empty: the decision point picks a covering one); the
+	// attestation carries it.
+	AuthorizationID string `json:"authorization,omitempty"`
 }
 
 // Answer is one question's answer and its attestation.
 type Answer struct {
-	Question    string    `json:"question"`
+	Question string `json:"question"`
+	// Answer is true, false, unknown or, for a band question, the band's
+	// label; Band then names its scale (yuan, persons, years).
 	Answer      string    `json:"answer"`
+	Band        string    `json:"band,omitempty"`
 	Attestation string    `json:"attestation"`    // compact JWS
 	ID          string    `json:"attestation_id"` // its jti
 	ExpiresAt   time.Time `json:"expires_at"`
@@ -111,7 +121,8 @@ type Response struct {
 // question (Param "n" its position), fault.NotFound for an unknown
 // enterprise, fault.Forbidden from the access decision point,
 // fault.TooMany for a verification limit (a denied evidence entry names
-// it). Values never leave: answers are true, false or unknown.
+// it). Values never leave: answers are true, false or unknown, or a band
+// label for band questions (bands.go).
 func (s *Service) Ask(ctx context.Context, p access.Principal, r Request) (Response, error) {
 	now := s.now()
 	if len(r.Questions) == 0 || len(r.Questions) > MaxQuestions {
@@ -170,7 +181,7 @@ func (s *Service) Ask(ctx context.Context, p access.Principal, r Request) (Respo
 	// institution cannot both take the last slot; the writer (SQLite) and
 	// the evidence-log head (PostgreSQL) are held only for the writes.
 	held := &heldLog{Repo: s.Repo}
-	c, legalRepID, purpose, err := s.read(ctx, held, p, rec, items, r.Purpose, asOf, known)
+	c, legalRepID, purpose, authzID, err := s.read(ctx, held, p, rec, items, r.Purpose, r.AuthorizationID, asOf, known)
 	if err != nil {
 		// The access decision point's denial goes on record (and so does
 		// an interface call that failed).
@@ -187,7 +198,10 @@ func (s *Service) Ask(ctx context.Context, p access.Principal, r Request) (Respo
 	asked := make([]Asked, len(qs))
 	for i, q := range qs {
 		claims[i] = Claims{Issuer: s.Node, Subject: rec.Code, ID: nonce(), IssuedAt: now.Unix(), Expiry: now.Add(ttl).Unix(),
-			Question: q.Text, Answer: answers[i], AsOf: resp.AsOf, Requester: requester, Purpose: purpose, Sources: []Source{}}
+			Question: q.Text, Answer: answers[i], AsOf: resp.AsOf, Requester: requester, Purpose: purpose, AuthorizationID: authzID, Sources: []Source{}}
+		if q.band != nil {
+			claims[i].Band = q.band.Unit
+		}
 		for _, it := range q.Items() {
 			if src := c.sources[it]; src != nil {
 				claims[i].Sources = append(claims[i].Sources, *src)
@@ -196,7 +210,7 @@ func (s *Service) Ask(ctx context.Context, p access.Principal, r Request) (Respo
 		if q.usesLegalRep() {
 			claims[i].Sources = append(claims[i].Sources, Source{Item: legalRepItem, Department: c.depts[legalRepItem], Registry: true})
 		}
-		asked[i] = Asked{OrgID: p.OrgID, EnterpriseID: rec.ID, Question: q.Text, Answer: answers[i], AttestationID: claims[i].ID,
+		asked[i] = Asked{OrgID: p.OrgID, EnterpriseID: rec.ID, Question: q.Text, Answer: storedAnswer(answers[i]), AttestationID: claims[i].ID,
 			Probes: q.Probes, AskedAt: now}
 	}
 	refused, err := s.commit(ctx, &pending{org: p.OrgID, write: func(ctx context.Context, tx Repo) (*Refusal, error) {
@@ -213,7 +227,9 @@ func (s *Service) Ask(ctx context.Context, p access.Principal, r Request) (Respo
 		if err := held.flush(ctx, tx); err != nil {
 			return nil, err
 		}
-		return nil, tx.AppendAudit(ctx, answerEntry(p, rec.ID, items, purpose, asked, now))
+		e := answerEntry(p, rec.ID, items, purpose, asked, now)
+		e.AuthorizationID = authzID
+		return nil, tx.AppendAudit(ctx, e)
 	}})
 	switch {
 	case err != nil:
@@ -226,10 +242,20 @@ func (s *Service) Ask(ctx context.Context, p access.Principal, r Request) (Respo
 		if err != nil {
 			return Response{}, err
 		}
-		resp.Answers = append(resp.Answers, Answer{Question: cl.Question, Answer: cl.Answer, Attestation: tok, ID: cl.ID,
+		resp.Answers = append(resp.Answers, Answer{Question: cl.Question, Answer: cl.Answer, Band: cl.Band, Attestation: tok, ID: cl.ID,
 			ExpiresAt: time.Unix(claims[i].Expiry, 0).UTC()})
 	}
 	return resp, nil
+}
+
+// storedAnswer is an answer as the verifications table keeps it: true,
+// false or unknown; a band label is kept as "true" (a band was given, see
+// bands.go).
+func storedAnswer(a string) string {
+	if a == True || a == False || a == Unknown {
+		return a
+	}
+	return True
 }
 
 // evaluate computes the variables the questions use and evaluates them:
@@ -254,6 +280,10 @@ func evaluate(c *calc, qs []*Question, legalRepID string) ([]string, error) {
 	}
 	out := make([]string, len(qs))
 	for i, q := range qs {
+		if q.band != nil {
+			out[i] = q.bandAnswer(vals[q.Vars[0].Name])
+			continue
+		}
 		v, _, err := q.prg.Eval(act)
 		if err != nil {
 			return nil, fmt.Errorf("verify: evaluate %q: %w", q.Text, err)
@@ -352,9 +382,10 @@ func timeOrEmpty(t time.Time) string {
 // mode: monthly measures for the window only, other items whole, and the
 // legal representative's identity number (sealed in the registry) through
 // the guard. It returns the calculator, the identity number ("" if not
-// asked or not held) and the purpose recorded.
+// asked or not held), the purpose recorded and the authorization read
+// under (an institution's; the as-of date must lie in its data range).
 func (s *Service) read(ctx context.Context, repo Repo, p access.Principal, rec enterprise.Record, items []string,
-	purpose string, asOf, known time.Time) (*calc, string, string, error) {
+	purpose, authzID string, asOf, known time.Time) (*calc, string, string, string, error) {
 	c := &calc{asOf: asOf, byItem: map[string][]sharing.Value{}, rec: rec, depts: map[string]string{}, sources: map[string]*Source{}}
 	var windowed, whole []string
 	for _, it := range items {
@@ -369,18 +400,24 @@ func (s *Service) read(ctx context.Context, repo Repo, p access.Principal, rec e
 	// The reads and their evidence go through repo (held back by Ask).
 	sh := *s.Sharing
 	sh.Repo = repo
-	guard := access.Guard{Log: repo, Now: s.now}
-	recorded := purpose
+	if s.Grants != nil {
+		sh.Grants = s.Grants
+	}
+	guard := access.Guard{Log: repo, Now: s.now, Grants: sh.Grants}
+	recorded, under := purpose, authzID
 	readItems := func(its []string, from time.Time) error {
 		if len(its) == 0 {
 			return nil
 		}
 		res, err := sh.Read(ctx, p, sharing.Query{EnterpriseID: rec.ID, Items: its, From: from, To: asOf, KnownAt: known,
-			Purpose: purpose, Mode: access.ModeVerify, Action: "verification.read"})
+			Purpose: purpose, Mode: access.ModeVerify, Action: "verification.read", AuthorizationID: authzID})
 		if err != nil {
 			return err
 		}
 		recorded = res.Purpose
+		if res.Decision.AuthorizationID != "" {
+			under = res.Decision.AuthorizationID
+		}
 		for _, it := range res.Items {
 			c.depts[it.Code] = it.Department
 		}
@@ -390,31 +427,34 @@ func (s *Service) read(ctx context.Context, repo Repo, p access.Principal, rec e
 		return nil
 	}
 	if err := readItems(windowed, monthStart(asOf).AddDate(0, -(WindowMonths+MaxStaleMonths), 0)); err != nil {
-		return nil, "", "", err
+		return nil, "", "", "", err
 	}
 	if err := readItems(whole, time.Time{}); err != nil {
-		return nil, "", "", err
+		return nil, "", "", "", err
 	}
 	var id string
 	if contains(items, legalRepItem) {
 		pol, err := s.Sharing.Policies(ctx, []string{legalRepItem})
 		if err != nil {
-			return nil, "", "", err
+			return nil, "", "", "", err
 		}
 		c.depts[legalRepItem] = pol[0].Department
 		req := access.Request{Principal: p, Action: "verification.read", EnterpriseID: rec.ID, Items: []string{legalRepItem},
-			Purpose: purpose, Mode: access.ModeVerify, Policies: pol}
+			Purpose: purpose, Mode: access.ModeVerify, Policies: pol, To: asOf, AuthorizationID: authzID}
 		d, err := guard.Read(ctx, req, func(access.Decision) (any, error) {
 			var err error
 			id, err = s.legalRepID(rec)
 			return map[string]any{"mode": access.ModeVerify, "values": boolInt(id != ""), "source": "registry"}, err
 		})
 		if err != nil {
-			return nil, "", "", err
+			return nil, "", "", "", err
 		}
 		recorded = d.Purpose
+		if d.AuthorizationID != "" {
+			under = d.AuthorizationID
+		}
 	}
-	return c, id, recorded, nil
+	return c, id, recorded, under, nil
 }
 
 func boolInt(b bool) int {

@@ -16,6 +16,7 @@ import (
 	"github.com/creditbridge/creditbridge/internal/access"
 	"github.com/creditbridge/creditbridge/internal/account"
 	"github.com/creditbridge/creditbridge/internal/audit"
+	"github.com/creditbridge/creditbridge/internal/authz"
 	"github.com/creditbridge/creditbridge/internal/catalog"
 	"github.com/creditbridge/creditbridge/internal/creditcode"
 	"github.com/creditbridge/creditbridge/internal/enterprise"
@@ -40,10 +41,11 @@ type region struct {
 	items    *catalog.Service
 	signer   *verify.Signer
 	bundles  []synth.Bundle
-	bankT3   access.Principal // institution, access tier 3
-	bankT4   access.Principal // institution, access tier 4
-	bankT2   access.Principal // institution, access tier 2
-	empty    enterprise.View  // registered, no department data
+	bankT3   access.Principal    // institution, access tier 3
+	bankT4   access.Principal    // institution, access tier 4
+	bankT2   access.Principal    // institution, access tier 2
+	empty    enterprise.View     // registered, no department data
+	grants   map[[2]int64]string // authorization id by {bank org, enterprise}
 	openedAt string
 }
 
@@ -112,6 +114,7 @@ func newRegion(t testing.TB, st store.Store) *region {
 			Role: account.RoleInstitutionOfficer, AccessTier: tier}
 	}
 	r.bankT3, r.bankT4, r.bankT2 = bank("bank-t3", 3), bank("bank-t4", 4), bank("bank-t2", 2)
+	r.grants = grantAll(t, st, items, r.bankT3, r.bankT4, r.bankT2)
 	lim := verify.DefaultLimits()
 	lim.PerEnterpriseDay = 1000
 	lim.Thresholds = 1000
@@ -119,8 +122,53 @@ func newRegion(t testing.TB, st store.Store) *region {
 	r.svc = &verify.Service{Repo: st, InTx: func(ctx context.Context, fn func(verify.Repo) error) error {
 		return st.InTx(ctx, func(s store.Store) error { return fn(s) })
 	}, Sharing: &sharing.Service{Repo: st, Items: items, Now: clock}, Seal: sealer, Signer: r.signer, Node: "test-node",
-		Limits: lim, TTL: 24 * time.Hour, Now: clock}
+		Limits: lim, TTL: 24 * time.Hour, Now: clock, Grants: (&authz.Service{Repo: st, Now: clock}).Grants}
 	return r
+}
+
+// grantAll gives every bank a live authorization (loan application, every
+// category, view mode, data of 2000 to 2026) from every enterprise of the
+// region, as their approved requests would; it returns the ids by
+// organisation and enterprise.
+func grantAll(t testing.TB, st store.Store, items *catalog.Service, banks ...access.Principal) map[[2]int64]string {
+	t.Helper()
+	ctx := context.Background()
+	cat, err := items.Current(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cats []string
+	for _, it := range cat.Items {
+		c, _, _ := strings.Cut(it.Code, ".")
+		c += "."
+		if !slices.Contains(cats, c) {
+			cats = append(cats, c)
+		}
+	}
+	ents, _, err := st.SearchEnterprises(ctx, enterprise.Query{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[[2]int64]string{}
+	err = st.InTx(ctx, func(tx store.Store) error {
+		for _, b := range banks {
+			for _, e := range ents {
+				a := &authz.Authorization{ID: authz.NewID(), EnterpriseID: e.ID, InstitutionID: b.OrgID, Purpose: access.PurposeLoan, Items: cats,
+					DataFrom: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), DataTo: time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC),
+					ValidFrom: now.AddDate(0, -1, 0), ValidUntil: now.AddDate(0, 6, 0), FetchType: authz.FetchPeriodic, Frequency: "monthly",
+					Mode: authz.ModeView, Status: authz.StatusActive, Version: 1, CreatedAt: now, UpdatedAt: now}
+				if err := tx.CreateAuthorization(ctx, a); err != nil {
+					return err
+				}
+				out[[2]int64{b.OrgID, e.ID}] = a.ID
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // latest keeps the highest version of each (item, period, ref), as the
@@ -434,6 +482,54 @@ func TestAccessDenialsAreRecorded(t *testing.T) {
 	wantFault(t, err, fault.Forbidden, "verify.not_institution")
 }
 
+func (r *region) grantOf(t *testing.T, bank access.Principal, code string) string {
+	t.Helper()
+	rec, err := r.st.EnterpriseByCode(context.Background(), code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r.grants[[2]int64{bank.OrgID, rec.ID}]
+}
+
+// TestAuthorizationGovernsVerification: an institution verifies only under
+// a live authorization of the enterprise whose data range holds the as-of
+// date; verify-only grants suffice; the attestation names the grant.
+func TestAuthorizationGovernsVerification(t *testing.T) {
+	t.Parallel()
+	r := newRegion(t, openSQLite(t))
+	ctx := context.Background()
+	b := r.bundles[2]
+	id := r.grantOf(t, r.bankT3, b.Profile.Code)
+	a, err := r.st.AuthorizationByID(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ask := func(asOf, under string) error {
+		_, err := r.svc.Ask(ctx, r.bankT3, verify.Request{CreditCode: b.Profile.Code, Purpose: access.PurposeLoan, AsOf: asOf,
+			AuthorizationID: under, Questions: []string{"tax_paid_12m >= 1"}})
+		return err
+	}
+	a.Mode, a.Version, a.DataTo = authz.ModeVerify, 2, time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)
+	if err := r.st.UpdateAuthorization(ctx, &a); err != nil {
+		t.Fatal(err)
+	}
+	if err := ask("2026-06-30", id); err != nil {
+		t.Fatalf("verify-only grant, as of inside its range: %v", err)
+	}
+	wantFault(t, ask("", ""), fault.Forbidden, "access.authorization_dates") // today is past its range
+	wantFault(t, ask("2026-06-30", "az_"+strings.Repeat("a", 26)), fault.Forbidden, "access.authorization_required")
+	a.Status, a.Version = authz.StatusPaused, 3
+	if err := r.st.UpdateAuthorization(ctx, &a); err != nil {
+		t.Fatal(err)
+	}
+	wantFault(t, ask("2026-06-30", ""), fault.Forbidden, "access.authorization_paused")
+	// Without any grant of its own, another institution is refused.
+	other := r.bankT3
+	other.OrgID += 1000
+	_, err = r.svc.Ask(ctx, other, verify.Request{CreditCode: b.Profile.Code, Purpose: access.PurposeLoan, Questions: []string{"tax_paid_12m >= 1"}})
+	wantFault(t, err, fault.Forbidden, "access.authorization_required")
+}
+
 // TestAttestationsVerifyAndTamperingFails checks signatures, claims,
 // tampering, another key and expiry.
 func TestAttestationsVerifyAndTamperingFails(t *testing.T) {
@@ -459,7 +555,8 @@ func TestAttestationsVerifyAndTamperingFails(t *testing.T) {
 		}
 		if c.Subject != b.Profile.Code || c.Question != a.Question || c.Answer != a.Answer || c.Issuer != "test-node" ||
 			c.AsOf != "2026-11-20" || c.Requester.OrgID != r.bankT3.OrgID || c.Purpose != access.PurposeLoan || c.ID != a.ID ||
-			c.KeyID != r.signer.KeyID() || c.Expiry-c.IssuedAt != 86400 || len(c.Sources) == 0 || c.Sources[0].Department == "" {
+			c.KeyID != r.signer.KeyID() || c.Expiry-c.IssuedAt != 86400 || len(c.Sources) == 0 || c.Sources[0].Department == "" ||
+			c.AuthorizationID == "" || c.AuthorizationID != r.grantOf(t, r.bankT3, b.Profile.Code) {
 			t.Fatalf("claims %+v do not match the answer %+v", c, a)
 		}
 	}
@@ -597,4 +694,85 @@ func TestConcurrentRequestsShareTheLimits(t *testing.T) {
 			t.Fatalf("evidence %v", count)
 		}
 	})
+}
+
+// TestBandAnswers asks band questions and compares the labels with the
+// bands of the values computed from the facts; the attestations verify and
+// carry the scale; the stored answer is true (a band was given) or unknown.
+func TestBandAnswers(t *testing.T) {
+	t.Parallel()
+	r := newRegion(t, openSQLite(t))
+	ctx := context.Background()
+	set, err := verify.ParseJWKS(mustJSON(t, r.signer.JWKS()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The operator asks (for its own operation): institutions' reads also
+	// need the enterprise's authorization, which is not what this tests.
+	o := &account.Org{Kind: account.KindOperator, Name: "operator"}
+	if err := r.st.CreateOrg(ctx, o); err != nil {
+		t.Fatal(err)
+	}
+	op := access.Principal{Username: "op", OrgID: o.ID, OrgKind: account.KindOperator, OrgName: o.Name, Role: account.RoleOperatorAdmin}
+	seen := map[string]int{}
+	for _, b := range r.bundles[:15] {
+		e := expect(b, now.Truncate(24*time.Hour), time.Time{})
+		resp, err := r.svc.Ask(ctx, op, verify.Request{CreditCode: b.Profile.Code, Purpose: access.PurposeOperation,
+			Questions: []string{"band(tax_paid_12m)", "band(insured_headcount)", "band(years_since_founding)"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []string{verify.Unknown, verify.Unknown, verify.Scales["years"].Label(float64(e.years))}
+		if e.taxPaid != nil {
+			want[0] = verify.Scales["yuan"].Label(*e.taxPaid)
+		}
+		if e.headcount != nil {
+			want[1] = verify.Scales["persons"].Label(*e.headcount)
+		}
+		for i, a := range resp.Answers {
+			if a.Answer != want[i] {
+				t.Errorf("%s: %s = %s, want %s", b.Profile.Code, a.Question, a.Answer, want[i])
+			}
+			c, err := verify.Verify(a.Attestation, set, now)
+			if err != nil {
+				t.Fatalf("Verify: %v", err)
+			}
+			if c.Answer != a.Answer || c.Band != []string{"yuan", "persons", "years"}[i] || a.Band != c.Band {
+				t.Fatalf("claims %+v for answer %+v", c, a)
+			}
+			seen[a.Answer]++
+		}
+	}
+	if len(seen) < 4 {
+		t.Fatalf("labels seen %v: the region exercised too little", seen)
+	}
+	// The evidence entry carries the label; the table the limits read
+	// keeps true/false/unknown.
+	b := r.bundles[0]
+	var found bool
+	for _, e := range entries(t, r.st, enterpriseID(t, r, b.Profile.Code), "verification.answer") {
+		found = found || strings.Contains(e.Detail, `"band(years_since_founding)"`)
+	}
+	if !found {
+		t.Fatal("no verification.answer evidence for the band question")
+	}
+	t.Logf("labels: %v", seen)
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func enterpriseID(t *testing.T, r *region, code string) int64 {
+	t.Helper()
+	rec, err := r.st.EnterpriseByCode(context.Background(), code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec.ID
 }

@@ -2,9 +2,11 @@ package web
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/creditbridge/creditbridge/internal/access"
 	"github.com/creditbridge/creditbridge/internal/account"
@@ -28,6 +30,14 @@ var knownActions = []struct {
 	{"ingest.", []string{"ingest.submit", "ingest.batch", "ingest.read", "ingest.report.read", "ingest.dataset.save"}},
 	{"data.", []string{"data.read"}},
 	{"interface.", []string{"interface.call"}},
+	{"audit.", []string{audit.ActionExport}},
+	{"authorization.", []string{"authorization.request", "authorization.approve", "authorization.reject", "authorization.pause",
+		"authorization.resume", "authorization.revoke", "authorization.expire", "authorization.consent", "authorization.identity_check"}},
+	{"verification.", []string{"verification.ask", "verification.answer", "verification.read"}},
+	{"objection.", []string{"objection.file", "objection.confirm", "objection.correct", "objection.reject", "objection.escalate",
+		"objection.read", "objection.list"}},
+	{"repair.", []string{"repair.file", "repair.approve", "repair.reject", "repair.read", "repair.list"}},
+	{"monitor.", []string{"monitor.alert", "monitor.suspend", "monitor.reinstate", "monitor.rate_limited"}},
 }
 
 type auditRow struct {
@@ -43,6 +53,9 @@ type auditData struct {
 	// OlderURL pages back from the last entry shown; NewestURL returns to
 	// the head of the log.
 	OlderURL, NewestURL string
+	// CanExport: the viewer may download an evidence export (auditors and
+	// operator staff).
+	CanExport bool
 }
 
 // viewerOf is how the evidence log service sees a principal.
@@ -79,6 +92,7 @@ func (u *UI) audit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d.Items = rows
+	d.CanExport = canExport(id.Principal)
 	if older != 0 {
 		d.OlderURL = pageURL(r.URL, "before", older)
 	}
@@ -123,4 +137,45 @@ func (u *UI) auditPage(ctx context.Context, p access.Principal, f audit.Filter) 
 		older = entries[len(entries)-1].Seq
 	}
 	return rows, older, nil
+}
+
+// canExport mirrors audit.Service.Export's rule, to show the form.
+func canExport(p access.Principal) bool {
+	switch p.Role {
+	case account.RoleAuditor, account.RoleOperatorAdmin, account.RoleOperatorAnalyst:
+		return true
+	}
+	return false
+}
+
+// auditExport downloads the evidence selected by the form's filters with
+// its chain proof (the same file as GET /api/v1/audit/export), to be
+// checked offline with `creditbridge audit verify --export FILE`.
+func (u *UI) auditExport(w http.ResponseWriter, r *http.Request) error {
+	id, err := server.Require(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	f, err := audit.ParseExportFilter(q.Get("institution"), q.Get("enterprise"), q.Get("from"), q.Get("to"))
+	if err != nil {
+		return err
+	}
+	p := id.Principal
+	ev := audit.Entry{ActorUserID: p.UserID, ActorName: p.ActorName(), OrgID: p.OrgID, RemoteAddr: p.RemoteAddr}
+	started := false
+	_, err = u.d.Audit.Export(r.Context(), viewerOf(p), ev, f, func() (io.Writer, error) {
+		started = true
+		w.Header().Set("Content-Type", "application/x-ndjson")
+		w.Header().Set("Content-Disposition", `attachment; filename="creditbridge-evidence-`+time.Now().UTC().Format("20060102T150405Z")+`.jsonl"`)
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusOK)
+		return w, nil
+	})
+	if err != nil && started {
+		// Mid-stream: the file lacks its end line, which the verifier reports.
+		u.d.Log.Error("evidence export failed mid-stream", "error", err)
+		return nil
+	}
+	return err
 }

@@ -26,6 +26,9 @@ type dataRow struct {
 	Version        int
 	Via            string
 	Masked         bool
+	Objection      *sharing.ObjectionMark // under objection (异议)
+	Repaired       bool                   // repaired (信用修复)
+	FileURL        string                 // for the enterprise itself: object to / repair this record
 }
 
 type dataGroup struct {
@@ -102,7 +105,7 @@ func (u *UI) enterpriseSharedData(w http.ResponseWriter, r *http.Request) error 
 		g := &d.Groups[len(d.Groups)-1]
 		g.Rows = append(g.Rows, dataRow{Period: v.Period, EndsOn: v.EndsOn, Value: u.formatValue(lang, byCode[v.Item].Unit, v.Num),
 			Text: v.Text, Ref: v.Ref, Source: v.Source, Batch: v.Batch, SourceRow: v.SourceRow, ReceivedAt: v.ReceivedAt,
-			Version: v.Version, Via: string(v.Via), Masked: v.Masked})
+			Version: v.Version, Via: string(v.Via), Masked: v.Masked, Objection: v.Objection, Repaired: v.Repaired, FileURL: fileLink(id.Principal, v)})
 	}
 	u.render(w, r, http.StatusOK, "enterprise_data", "ui.data.title", d)
 	return nil

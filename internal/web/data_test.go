@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/creditbridge/creditbridge/internal/authz"
 	"github.com/creditbridge/creditbridge/internal/facts"
 )
 
@@ -43,6 +44,20 @@ func TestSharedDataPage(t *testing.T) {
 
 	bank := s.browser(t, "en")
 	bank.mustSignIn("bank")
+	// The bank reads under huawei's authorization of penalties and tax data
+	// (approved; tax figures then come from the authorized range only).
+	ctx := context.Background()
+	officer, err := s.st.UserByUsername(ctx, "bank")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	if err := s.st.CreateAuthorization(ctx, &authz.Authorization{ID: authz.NewID(), EnterpriseID: e, InstitutionID: officer.OrgID,
+		Purpose: "loan_application", Items: []string{"penalty."}, DataFrom: month.AddDate(-1, 0, 0), DataTo: month.AddDate(1, 0, 0),
+		ValidFrom: now.Add(-time.Hour), ValidUntil: now.AddDate(0, 1, 0), FetchType: authz.FetchPeriodic, Frequency: "monthly",
+		Mode: authz.ModeView, Status: authz.StatusActive, Version: 1, CreatedAt: now, UpdatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
 	expect(t, "bank", bank.get("/enterprises/"+huaweiCode+"/data?purpose=loan_application"), http.StatusOK,
 		[]string{"Shared data", "¥5,000", "Stated purpose: Loan application."},
 		[]string{"22,345,678", "1,234 persons", "任"})

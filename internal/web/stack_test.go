@@ -19,6 +19,7 @@ import (
 	"github.com/creditbridge/creditbridge/internal/account"
 	"github.com/creditbridge/creditbridge/internal/api"
 	"github.com/creditbridge/creditbridge/internal/audit"
+	"github.com/creditbridge/creditbridge/internal/authz"
 	"github.com/creditbridge/creditbridge/internal/catalog"
 	"github.com/creditbridge/creditbridge/internal/creditcode"
 	"github.com/creditbridge/creditbridge/internal/enterprise"
@@ -65,6 +66,7 @@ type stack struct {
 	items    *catalog.Service
 	quality  *quality.Service
 	sharing  *sharing.Service
+	authz    *authz.Service
 	st       store.Store
 	huawei   enterprise.View
 	xiaomi   enterprise.View
@@ -79,7 +81,7 @@ func newStack(t *testing.T, secure bool) *stack {
 	}
 	t.Cleanup(func() { st.Close() })
 	cat, err := i18n.New(i18n.ZH, server.Messages, api.Messages, access.Messages, account.Messages, enterprise.Messages,
-		catalog.Messages, quality.Messages, audit.Messages, creditcode.Messages, personid.Messages, region.Messages, industry.Messages, sharing.Messages)
+		catalog.Messages, quality.Messages, audit.Messages, creditcode.Messages, personid.Messages, region.Messages, industry.Messages, sharing.Messages, authz.Messages)
 	if err != nil {
 		t.Fatalf("catalogue: %v", err)
 	}
@@ -124,7 +126,13 @@ func newStack(t *testing.T, secure bool) *stack {
 		Now: func() time.Time { return qualityNow },
 	}
 	s.sharing = &sharing.Service{Repo: st, Items: s.items}
-	ui, err := web.New(web.Deps{Catalog: cat, Accounts: s.accounts, Enterprises: s.ents, Audit: s.audit, Items: s.items, Quality: s.quality, Sharing: s.sharing,
+	s.authz = &authz.Service{Repo: st, Items: s.items, PersonKey: key,
+		InTx: func(ctx context.Context, fn func(authz.Repo) error) error {
+			return st.InTx(ctx, func(s store.Store) error { return fn(s) })
+		}}
+	s.authz.Persons = authz.Persons{Enterprises: s.ents, Sharing: s.sharing}
+	s.sharing.Grants = s.authz.Grants // institutions read under the enterprises' authorizations
+	ui, err := web.New(web.Deps{Catalog: cat, Accounts: s.accounts, Enterprises: s.ents, Audit: s.audit, Items: s.items, Quality: s.quality, Sharing: s.sharing, Authz: s.authz,
 		CookieSecure: secure, SessionTTL: time.Hour, NodeName: "test-node", Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatalf("web.New: %v", err)

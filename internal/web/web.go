@@ -11,18 +11,24 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/creditbridge/creditbridge/internal/account"
 	"github.com/creditbridge/creditbridge/internal/audit"
+	"github.com/creditbridge/creditbridge/internal/authz"
 	"github.com/creditbridge/creditbridge/internal/catalog"
+	"github.com/creditbridge/creditbridge/internal/connector"
 	"github.com/creditbridge/creditbridge/internal/enterprise"
 	"github.com/creditbridge/creditbridge/internal/i18n"
 	"github.com/creditbridge/creditbridge/internal/ingestqueue"
+	"github.com/creditbridge/creditbridge/internal/monitor"
 	"github.com/creditbridge/creditbridge/internal/quality"
+	"github.com/creditbridge/creditbridge/internal/rights"
 	"github.com/creditbridge/creditbridge/internal/server"
 	"github.com/creditbridge/creditbridge/internal/sharing"
+	"github.com/creditbridge/creditbridge/internal/verify"
 )
 
 // Deps are the services and settings the UI needs.
@@ -35,6 +41,12 @@ type Deps struct {
 	Quality     *quality.Service     // data-quality results (optional: without it /quality is not found)
 	Sharing     *sharing.Service     // reads of shared items through the access decision point
 	Ingest      *ingestqueue.Service // submitted batches (optional: without it /submissions is not found)
+	Rights      *rights.Service      // objections and credit repair (optional: without it /rights is not found)
+	Authz       *authz.Service       // authorizations (optional: without it /authorizations is not found)
+	Connectors  *connector.Service   // connectors to departments (optional: without it /connectors is not found)
+	Live        *connector.Registry  // the running connectors, for their breaker state (optional)
+	Verify      *verify.Service      // verification questions (optional: without it /verify is not found)
+	Monitor     *monitor.Service     // security monitoring (optional: without it /monitor is not found)
 	// CookieSecure sets the Secure attribute on every cookie the UI sets.
 	CookieSecure bool
 	// SessionTTL is the idle lifetime of a session. The server slides a
@@ -64,7 +76,7 @@ type UI struct {
 var files embed.FS
 
 // pageNames are the page templates under templates/pages, without ".html".
-var pageNames = []string{"signin", "enterprises", "enterprise", "orgs", "users", "audit", "my_enterprise", "catalog", "catalog_item", "enterprise_data", "error", "quality", "catalog_edit", "catalog_import", "submissions", "submission"}
+var pageNames = []string{"signin", "enterprises", "enterprise", "orgs", "users", "audit", "my_enterprise", "catalog", "catalog_item", "enterprise_data", "error", "quality", "catalog_edit", "catalog_import", "submissions", "submission", "authorizations", "authz_new", "authz_detail", "access_log", "rights", "rights_file", "connectors", "connector", "connector_edit", "verify", "monitor"}
 
 // New parses every template once, in every language, and fails on the
 // first error.
@@ -144,6 +156,7 @@ func (u *UI) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /orgs", u.handle(u.orgs))
 	mux.HandleFunc("GET /users", u.handle(u.users))
 	mux.HandleFunc("GET /audit", u.handle(u.audit))
+	mux.HandleFunc("GET /audit/export", u.handle(u.auditExport))
 	mux.HandleFunc("GET /my/enterprise", u.handle(u.myEnterprise))
 	mux.HandleFunc("GET /catalog", u.handle(u.catalogList))
 	mux.HandleFunc("GET /catalog/{code}", u.handle(u.catalogItem))
@@ -160,6 +173,35 @@ func (u *UI) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+SubmitPath+"/{id}", u.handle(u.submission))
 	mux.HandleFunc("GET "+SubmitPath+"/{id}/errors.csv", u.handle(u.submissionReport("csv")))
 	mux.HandleFunc("GET "+SubmitPath+"/{id}/errors.xlsx", u.handle(u.submissionReport("xlsx")))
+	mux.HandleFunc("GET /authorizations", u.handle(u.authorizations))
+	mux.HandleFunc("GET /authorizations/new", u.handle(u.authzForm))
+	mux.HandleFunc("POST /authorizations/new", u.handle(u.authzCreate))
+	mux.HandleFunc("GET /authorizations/{id}", u.handle(u.authzDetail))
+	mux.HandleFunc("POST /authorizations/{id}/consent", u.handle(u.authzConsent))
+	for _, verb := range []string{"approve", "reject", "pause", "resume", "revoke"} {
+		mux.HandleFunc("POST /authorizations/{id}/"+verb, u.handle(u.authzAct(verb)))
+	}
+	mux.HandleFunc("GET /my/accesses", u.handle(u.accessLog))
+	mux.HandleFunc("GET /connectors", u.handle(u.connectorList))
+	mux.HandleFunc("GET /connectors/new", u.handle(u.connectorNewForm))
+	mux.HandleFunc("POST /connectors/new", u.handle(u.connectorCreate))
+	mux.HandleFunc("GET /connectors/{name}", u.handle(u.connectorDetail))
+	mux.HandleFunc("GET /connectors/{name}/edit", u.handle(u.connectorEditForm))
+	mux.HandleFunc("POST /connectors/{name}/edit", u.handle(u.connectorUpdate))
+	mux.HandleFunc("GET /verify", u.handle(u.verifyPage))
+	mux.HandleFunc("POST /verify", u.handle(u.verifyAsk))
+	mux.HandleFunc("POST /verify/attestation", u.handle(u.verifyDownload))
+	mux.HandleFunc("GET "+RightsPath, u.handle(u.rightsPage))
+	mux.HandleFunc("GET "+RightsPath+"/file", u.handle(u.rightsFileForm))
+	mux.HandleFunc("POST "+RightsPath+"/objections", u.handle(u.fileRights(rights.OwnerObjection)))
+	mux.HandleFunc("POST "+RightsPath+"/repairs", u.handle(u.fileRights(rights.OwnerRepair)))
+	mux.HandleFunc("POST "+RightsPath+"/objections/{id}/decision", u.handle(u.decideRights(rights.OwnerObjection)))
+	mux.HandleFunc("POST "+RightsPath+"/repairs/{id}/decision", u.handle(u.decideRights(rights.OwnerRepair)))
+	mux.HandleFunc("GET "+RightsPath+"/objections/{id}/attachments/{attachment}", u.handle(u.rightsAttachmentDownload(rights.OwnerObjection)))
+	mux.HandleFunc("GET "+RightsPath+"/repairs/{id}/attachments/{attachment}", u.handle(u.rightsAttachmentDownload(rights.OwnerRepair)))
+	mux.HandleFunc("GET "+MonitorPath, u.handle(u.monitorPage))
+	mux.HandleFunc("POST "+MonitorPath+"/suspensions", u.handle(u.monitorSuspend))
+	mux.HandleFunc("POST "+MonitorPath+"/suspensions/{id}/reinstate", u.handle(u.monitorReinstate))
 	mux.Handle("GET /static/", u.staticHandler())
 	mux.HandleFunc("/", u.handle(u.notFound))
 }
@@ -273,6 +315,21 @@ func (u *UI) frame(r *http.Request, title string, data any) page {
 		}
 		p.CSRF = id.CSRF
 		p.Nav = navFor(pr.Role, r.URL.Path)
+		if u.d.Authz == nil {
+			p.Nav = slices.DeleteFunc(p.Nav, func(l navLink) bool { return l.Href == "/authorizations" })
+		}
+		if u.d.Rights == nil {
+			p.Nav = slices.DeleteFunc(p.Nav, func(l navLink) bool { return l.Href == RightsPath })
+		}
+		if u.d.Connectors == nil {
+			p.Nav = slices.DeleteFunc(p.Nav, func(l navLink) bool { return l.Href == "/connectors" })
+		}
+		if u.d.Verify == nil {
+			p.Nav = slices.DeleteFunc(p.Nav, func(l navLink) bool { return l.Href == "/verify" })
+		}
+		if u.d.Monitor == nil {
+			p.Nav = slices.DeleteFunc(p.Nav, func(l navLink) bool { return l.Href == MonitorPath })
+		}
 	}
 	return p
 }
@@ -310,17 +367,34 @@ func navFor(role account.Role, path string) []navLink {
 		add("/users", "ui.nav.users")
 		add("/audit", "ui.nav.audit")
 		add("/quality", "ui.nav.quality")
+		add(MonitorPath, "ui.nav.monitor")
 	case account.RoleEnterpriseAdmin:
 		add("/my/enterprise", "ui.nav.my_enterprise")
+		add("/my/accesses", "ui.nav.accesses")
 	default:
 		add("/enterprises", "ui.nav.enterprises")
 		add("/audit", "ui.nav.audit")
 	}
 	switch role {
+	case account.RoleOperatorAdmin, account.RoleOperatorAnalyst, account.RoleAuditor, account.RoleEnterpriseAdmin, account.RoleInstitutionOfficer:
+		add("/authorizations", "ui.nav.authorizations")
+	}
+	switch role {
 	case account.RoleOperatorAdmin, account.RoleOperatorAnalyst, account.RoleAuditor, account.RoleDepartmentOfficer:
 		add(SubmitPath, "ui.nav.submissions")
 	}
+	if role != account.RoleInstitutionOfficer {
+		add(RightsPath, "ui.nav.rights")
+	}
 	add("/catalog", "ui.nav.catalog")
+	switch role {
+	case account.RoleOperatorAdmin:
+		add("/connectors", "ui.nav.connectors")
+	}
+	switch role {
+	case account.RoleInstitutionOfficer, account.RoleOperatorAdmin, account.RoleOperatorAnalyst:
+		add("/verify", "ui.nav.verify")
+	}
 	return links
 }
 

@@ -5,8 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/creditbridge/creditbridge/internal/facts"
 )
 
 // recentValuesIDs bounds the enterprises of one statement: few enough
@@ -15,17 +13,18 @@ import (
 // or the whole table, whose cost grows with the batch being loaded).
 const recentValuesIDs = 1000
 
-// RecentValuesOf reads, for many enterprises at once, the non-zero values
-// of the facts whose item starts with prefix (a prefix ending in ".", or
-// an exact item) and whose period lies in from..to (calendar dates,
-// inclusive), every version: only EnterpriseID, Item and Num are set, in
-// no particular order. It is what ingestion's unit-plausibility check
-// compares a chunk of rows with: one statement per 1,000 enterprises
-// instead of one QueryFacts per enterprise, an index range scan without
-// the window QueryFacts needs for versions (a corrected value and its
-// correction both count, which a median hardly notices).
-func (s *Store) RecentValuesOf(ctx context.Context, ids []int64, prefix string, from, to time.Time) ([]facts.Fact, error) {
-	var out []facts.Fact
+// EachRecentValue reads, for many enterprises at once, the non-zero
+// values of the facts whose item starts with prefix (a prefix ending in
+// ".", or an exact item) and whose period lies in from..to (calendar
+// dates, inclusive), every version, and calls fn with each (enterprise,
+// item, value), in no particular order. It is what ingestion's
+// unit-plausibility check compares a chunk of rows with: one statement
+// per 1,000 enterprises instead of one QueryFacts per enterprise, an
+// index range scan without the window QueryFacts needs for versions (a
+// corrected value and its correction both count, which a median hardly
+// notices). Values are handed over as they are read, never collected:
+// a chunk's history is a year of values of thousands of enterprises.
+func (s *Store) EachRecentValue(ctx context.Context, ids []int64, prefix string, from, to time.Time, fn func(id int64, item string, num int64)) error {
 	for len(ids) > 0 {
 		n := min(len(ids), recentValuesIDs)
 		part := ids[:n]
@@ -53,17 +52,27 @@ func (s *Store) RecentValuesOf(ctx context.Context, ids []int64, prefix string, 
 			"period <= "+a.add(dateOf(to).Format(DateLayout)), "num <> 0")
 		rows, err := s.r.Query(ctx, `SELECT enterprise_id, item, num FROM facts`+where(conds), a...)
 		if err != nil {
-			return nil, s.dbErr("recent values", err)
+			return s.dbErr("recent values", err)
 		}
-		fs, err := collect(rows, func(row scanner) (facts.Fact, error) {
-			var f facts.Fact
-			err := row.Scan(&f.EnterpriseID, &f.Item, &f.Num)
-			return f, err
-		})
+		var (
+			id   int64
+			item string
+			num  int64
+		)
+		for rows.Next() {
+			if err := rows.Scan(&id, &item, &num); err != nil {
+				rows.Close()
+				return s.dbErr("recent values", err)
+			}
+			fn(id, item, num)
+		}
+		err = rows.Err()
+		if cerr := rows.Close(); err == nil {
+			err = cerr
+		}
 		if err != nil {
-			return nil, s.dbErr("recent values", err)
+			return s.dbErr("recent values", err)
 		}
-		out = append(out, fs...)
 	}
-	return out, nil
+	return nil
 }

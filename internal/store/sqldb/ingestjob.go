@@ -74,7 +74,7 @@ func (s *Store) ListDatasets(ctx context.Context, department string) ([]ingestjo
 // ---- jobs
 
 const jobCols = `id, batch, dataset, department, spec, file_name, size, sha256, state, rows, rows_ok, rows_bad, facts,
-	problems_dropped, error_code, error_params, submitted_by, org_id, user_id, submitted_at, started_at, finished_at, attempts`
+	problems_dropped, error_code, error_params, submitted_by, org_id, user_id, submitted_at, started_at, finished_at, attempts, warnings`
 
 func scanJob(row scanner) (ingestjob.Job, error) {
 	var (
@@ -84,7 +84,7 @@ func scanJob(row scanner) (ingestjob.Job, error) {
 	)
 	err := row.Scan(&j.ID, &j.Batch, &j.Dataset, &j.Department, &j.Spec, &j.FileName, &j.Size, &j.SHA256, &state,
 		&j.Rows, &j.OK, &j.Bad, &j.Facts, &j.ProblemsDropped, &j.ErrorCode, &params, &j.SubmittedBy, &j.OrgID, &j.UserID,
-		scanTime(&j.SubmittedAt), scanTime(&j.StartedAt), scanTime(&j.FinishedAt), &j.Attempts)
+		scanTime(&j.SubmittedAt), scanTime(&j.StartedAt), scanTime(&j.FinishedAt), &j.Attempts, &j.Warnings)
 	if err != nil {
 		return j, err
 	}
@@ -128,10 +128,10 @@ func (s *Store) CreateJob(ctx context.Context, j *ingestjob.Job) error {
 		return err
 	}
 	_, err = s.w.Exec(ctx, `INSERT INTO ingest_jobs (`+jobCols+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)`,
 		j.ID, j.Batch, j.Dataset, j.Department, j.Spec, j.FileName, j.Size, j.SHA256, string(j.State), j.Rows, j.OK, j.Bad, j.Facts,
 		j.ProblemsDropped, j.ErrorCode, params, j.SubmittedBy, j.OrgID, j.UserID, j.SubmittedAt, nullTS(j.StartedAt), nullTS(j.FinishedAt),
-		int64(j.Attempts))
+		int64(j.Attempts), j.Warnings)
 	return s.dbErr("create job", err, fault.New(fault.Conflict, "ingestjob.job_exists", "a submitted batch with this id exists").With("id", j.ID))
 }
 
@@ -220,9 +220,9 @@ func (s *Store) FinishJob(ctx context.Context, j *ingestjob.Job, ps []ingestjob.
 	}
 	return s.inTx(ctx, func(tx *Store) error {
 		n, err := tx.w.Exec(ctx, `UPDATE ingest_jobs SET state = $2, batch = $3, rows = $4, rows_ok = $5, rows_bad = $6, facts = $7,
-			problems_dropped = $8, error_code = $9, error_params = $10, finished_at = $11
+			problems_dropped = $8, error_code = $9, error_params = $10, finished_at = $11, warnings = $12
 			WHERE id = $1 AND state IN ('queued', 'running')`,
-			j.ID, string(j.State), j.Batch, j.Rows, j.OK, j.Bad, j.Facts, j.ProblemsDropped, j.ErrorCode, params, j.FinishedAt)
+			j.ID, string(j.State), j.Batch, j.Rows, j.OK, j.Bad, j.Facts, j.ProblemsDropped, j.ErrorCode, params, j.FinishedAt, j.Warnings)
 		if err != nil {
 			return tx.dbErr("finish job", err)
 		}

@@ -108,12 +108,12 @@ var ingestJobCases = []testCase{
 			}
 		}
 		fin := &ingestjob.Job{ID: "sub-1", State: ingestjob.Loaded, Batch: "tax-0011223344556677", Rows: 2000, OK: 797, Bad: 1203,
-			Facts: 3188, ProblemsDropped: 4, FinishedAt: utc(2026, 11, 2, 8, 2, 0, 9)}
+			Facts: 3188, ProblemsDropped: 4, Warnings: 6, FinishedAt: utc(2026, 11, 2, 8, 2, 0, 9)}
 		must(t, s.FinishJob(ctx(t), fin, ps))
 		got, err = s.JobByID(ctx(t), "sub-1")
 		must(t, err)
 		if got.State != ingestjob.Loaded || got.Rows != 2000 || got.OK != 797 || got.Bad != 1203 || got.Facts != 3188 ||
-			got.ProblemsDropped != 4 || !got.FinishedAt.Equal(fin.FinishedAt) || got.Attempts != 2 {
+			got.ProblemsDropped != 4 || got.Warnings != 6 || !got.FinishedAt.Equal(fin.FinishedAt) || got.Attempts != 2 {
 			t.Fatalf("after FinishJob: %+v", got)
 		}
 		var all []ingestjob.Problem

@@ -52,6 +52,9 @@ func Run(t *testing.T, h Harness) {
 	all = append(all, ingestJobCases...)
 	all = append(all, qualityCases...)
 	all = append(all, verifyCases...)
+	all = append(all, authzCases...)
+	all = append(all, monitorCases...)
+	all = append(all, rightsCases...)
 	all = append(all, txCases...)
 	// The group waits for its parallel subtests, so Run returns only when
 	// the whole suite is done (the caller may then record that it ran).
