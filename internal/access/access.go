@@ -82,10 +82,13 @@ const (
 	PurposeMonitoring   = "post_loan_monitoring" // institution watching a borrower
 	PurposeCreditReview = "credit_line_review"
 	PurposeGuarantee    = "guarantee" // institution assessing a guarantee
+	// PurposeEvaluation is the platform computing credit scores (the
+	// batch and incremental rescoring of internal/scoring, model training).
+	PurposeEvaluation = "credit_evaluation"
 )
 
 // Purposes lists every purpose a request may state.
-var Purposes = []string{PurposeOperation, PurposeSelf, PurposeAudit, PurposeLoan, PurposeDataMatching, PurposeMonitoring, PurposeCreditReview, PurposeGuarantee}
+var Purposes = []string{PurposeOperation, PurposeSelf, PurposeAudit, PurposeLoan, PurposeDataMatching, PurposeMonitoring, PurposeCreditReview, PurposeGuarantee, PurposeEvaluation}
 
 // InstitutionPurposes are the purposes an institution may state (and an
 // authorization may name).
@@ -458,12 +461,12 @@ func registryPolicies(items []string) []ItemPolicy {
 // an institution may not dress a query up as an audit or as the operator's
 // own work.
 var purposesByKind = map[account.OrgKind][]string{
-	account.KindOperator:    {PurposeOperation, PurposeAudit},
+	account.KindOperator:    {PurposeOperation, PurposeAudit, PurposeEvaluation},
 	account.KindAuditor:     {PurposeAudit},
 	account.KindEnterprise:  {PurposeSelf},
 	account.KindInstitution: InstitutionPurposes,
 	account.KindDepartment:  {PurposeDataMatching},
-	"":                      {PurposeOperation}, // the platform itself
+	"":                      {PurposeOperation, PurposeEvaluation}, // the platform itself
 }
 
 func allowedPurpose(kind account.OrgKind, purpose string) bool {

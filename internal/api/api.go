@@ -12,11 +12,15 @@ import (
 	"github.com/creditbridge/creditbridge/internal/connector"
 	"github.com/creditbridge/creditbridge/internal/enterprise"
 	"github.com/creditbridge/creditbridge/internal/fault"
+	"github.com/creditbridge/creditbridge/internal/features"
 	"github.com/creditbridge/creditbridge/internal/i18n"
+	"github.com/creditbridge/creditbridge/internal/indicator"
 	"github.com/creditbridge/creditbridge/internal/ingestqueue"
+	"github.com/creditbridge/creditbridge/internal/modelreg"
 	"github.com/creditbridge/creditbridge/internal/monitor"
 	"github.com/creditbridge/creditbridge/internal/quality"
 	"github.com/creditbridge/creditbridge/internal/rights"
+	"github.com/creditbridge/creditbridge/internal/scoring"
 	"github.com/creditbridge/creditbridge/internal/server"
 	"github.com/creditbridge/creditbridge/internal/sharing"
 	"github.com/creditbridge/creditbridge/internal/verify"
@@ -37,6 +41,10 @@ type Deps struct {
 	Rights       *rights.Service
 	Monitor      *monitor.Service
 	Authz        *authz.Service
+	Indicators   *indicator.Service
+	Models       *modelreg.Service // the model registry (nil: its routes answer 404)
+	Scoring      *scoring.Service  // stored credit scores (nil: its routes answer 404)
+	Features     *features.Set     // credit feature definitions (nil: features.DefaultSet)
 	Problems     ProblemWriter
 	CookieSecure bool
 }
@@ -81,6 +89,7 @@ func (a *API) Routes() []Route {
 		{"PUT", "/api/v1/connectors/{name}", a.putConnector},
 		{"GET", "/api/v1/connectors/{name}/versions", a.connectorVersions},
 		{"GET", "/api/v1/quality", a.getQuality},
+		{"GET", "/api/v1/features", a.listFeatures},
 		{"POST", "/api/v1/quality/runs", a.startQualityRun},
 		{"GET", "/api/v1/quality/rules", a.getQualityRules},
 		{"PUT", "/api/v1/quality/rules", a.putQualityRules},
@@ -98,24 +107,30 @@ func (a *API) Routes() []Route {
 		{"POST", "/api/v1/authorizations", a.requestAuthorization},
 		{"GET", "/api/v1/authorizations/{id}", a.getAuthorization},
 		{"GET", "/api/v1/authorizations/{id}/artefact", a.authorizationArtefact},
-		{"POST", "/api/v1/authorizations/{id}/approve", a.approveAuthorization},
-		{"POST", "/api/v1/authorizations/{id}/reject", a.rejectAuthorization},
-		{"POST", "/api/v1/authorizations/{id}/pause", a.pauseAuthorization},
-		{"POST", "/api/v1/authorizations/{id}/resume", a.resumeAuthorization},
-		{"POST", "/api/v1/authorizations/{id}/revoke", a.revokeAuthorization},
-		{"GET", "/api/v1/authorizations/{id}/consents", a.listConsents},
+		{"POST", "/api/v1/authorizations/{id}/approve", a.authorizationAction("approve")},
+		{"POST", "/api/v1/authorizations/{id}/reject", a.authorizationAction("reject")},
+		{"POST", "/api/v1/authorizations/{id}/pause", a.authorizationAction("pause")},
+		{"POST", "/api/v1/authorizations/{id}/resume", a.authorizationAction("resume")},
+		{"POST", "/api/v1/authorizations/{id}/revoke", a.authorizationAction("revoke")},
+		{"GET", "/api/v1/authorizations/{id}/consents", authzList(a.d.Authz.Consents)},
 		{"POST", "/api/v1/authorizations/{id}/consents", a.giveConsent},
+		{"GET", "/api/v1/authorizations/{id}/consent-invitations", authzList(a.d.Authz.Invitations)},
+		{"POST", "/api/v1/authorizations/{id}/consent-invitations", a.inviteConsent},
+		{"GET", "/api/v1/consent/{token}", a.openInvitation},
+		{"POST", "/api/v1/consent/{token}", a.answerInvitation},
+		{"GET", "/api/v1/webhook-deliveries", a.listDeliveries},
+		{"POST", "/api/v1/webhook-deliveries/{id}/replay", a.replayDelivery},
 		{"GET", "/.well-known/jwks.json", a.jwks},
-		{"GET", "/api/v1/objections", a.listObjections},
-		{"POST", "/api/v1/objections", a.fileObjection},
-		{"GET", "/api/v1/objections/{id}", a.getObjection},
-		{"POST", "/api/v1/objections/{id}/decision", a.decideObjection},
-		{"GET", "/api/v1/objections/{id}/attachments/{attachment}", a.objectionAttachment},
-		{"GET", "/api/v1/repairs", a.listRepairs},
-		{"POST", "/api/v1/repairs", a.fileRepair},
-		{"GET", "/api/v1/repairs/{id}", a.getRepair},
-		{"POST", "/api/v1/repairs/{id}/decision", a.decideRepair},
-		{"GET", "/api/v1/repairs/{id}/attachments/{attachment}", a.repairAttachment},
+		{"GET", "/api/v1/objections", a.objections().listAll},
+		{"POST", "/api/v1/objections", a.objections().fileOne},
+		{"GET", "/api/v1/objections/{id}", a.objections().getOne},
+		{"POST", "/api/v1/objections/{id}/decision", a.objections().decideOne},
+		{"GET", "/api/v1/objections/{id}/attachments/{attachment}", a.objections().attachmentOf(a)},
+		{"GET", "/api/v1/repairs", a.repairs().listAll},
+		{"POST", "/api/v1/repairs", a.repairs().fileOne},
+		{"GET", "/api/v1/repairs/{id}", a.repairs().getOne},
+		{"POST", "/api/v1/repairs/{id}/decision", a.repairs().decideOne},
+		{"GET", "/api/v1/repairs/{id}/attachments/{attachment}", a.repairs().attachmentOf(a)},
 		{"GET", "/api/v1/notifications", a.listNotifications},
 		{"GET", "/api/v1/orgs", a.listOrgs},
 		{"POST", "/api/v1/orgs", a.createOrg},
@@ -133,6 +148,18 @@ func (a *API) Routes() []Route {
 		{"POST", "/api/v1/monitor/suspensions", a.suspend},
 		{"DELETE", "/api/v1/monitor/suspensions/{id}", a.reinstate},
 		{"GET", "/api/v1/audit/export", a.exportAudit},
+		{"GET", "/api/v1/indicator-systems", a.listIndicatorSystems},
+		{"POST", "/api/v1/indicator-systems", a.importIndicatorSystem},
+		{"GET", "/api/v1/indicator-systems/{id}", a.getIndicatorSystem},
+		{"POST", "/api/v1/indicator-systems/{id}/activate", a.activateIndicatorSystem},
+		{"GET", "/api/v1/models", a.listModels},
+		{"POST", "/api/v1/models", a.registerModel},
+		{"GET", "/api/v1/models/{id}", a.getModel},
+		{"POST", "/api/v1/models/{id}/promote", a.promoteModel},
+		{"GET", "/api/v1/enterprises/{code}/score", a.enterpriseScore},
+		{"GET", "/api/v1/scoring/runs", a.listScoreRuns},
+		{"POST", "/api/v1/scoring/runs", a.startScoreRun},
+		{"GET", "/api/v1/scoring/runs/{id}", a.getScoreRun},
 	}
 }
 

@@ -54,7 +54,7 @@ var (
 	itemCodeParam = pathParam("code", "Catalogue item code, e.g. tax.vat_sales", obj{"type": "string", "maxLength": 64})
 	idParam       = pathParam("id", "Numeric id", obj{"type": "integer", "format": "int64", "minimum": 1})
 	purposeParam  = queryParam("purpose", "Purpose of the read, recorded as evidence (institutions must state one)",
-		obj{"type": "string", "enum": []string{"platform_operation", "self_query", "audit", "loan_application", "data_matching", "post_loan_monitoring", "credit_line_review", "guarantee"}})
+		obj{"type": "string", "enum": []string{"platform_operation", "self_query", "audit", "loan_application", "data_matching", "post_loan_monitoring", "credit_line_review", "guarantee", "credit_evaluation"}})
 	limitParam = queryParam("limit", "Page size", obj{"type": "integer", "minimum": 0, "maximum": 500})
 	afterParam = queryParam("after", "Keyset: items with id greater than this", obj{"type": "integer", "format": "int64", "minimum": 0})
 )
@@ -291,6 +291,9 @@ func Document() obj {
 	for k, v := range qualityPaths() {
 		paths[k] = v
 	}
+	for k, v := range featurePaths() {
+		paths[k] = v
+	}
 	for k, v := range ingestPaths() {
 		paths[k] = v
 	}
@@ -326,6 +329,24 @@ func Document() obj {
 		components[k] = v
 	}
 	for k, v := range monitorSchemas() {
+		components[k] = v
+	}
+	for k, v := range indicatorPaths() {
+		paths[k] = v
+	}
+	for k, v := range indicatorSchemas() {
+		components[k] = v
+	}
+	for k, v := range modelPaths() {
+		paths[k] = v
+	}
+	for k, v := range modelSchemas() {
+		components[k] = v
+	}
+	for k, v := range scorePaths() {
+		paths[k] = v
+	}
+	for k, v := range scoreSchemas() {
 		components[k] = v
 	}
 	return obj{

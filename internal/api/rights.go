@@ -1,11 +1,13 @@
 package api
 
 import (
+	"context"
 	"mime"
 	"net/http"
 	"strconv"
 	"time"
 
+	"github.com/creditbridge/creditbridge/internal/access"
 	"github.com/creditbridge/creditbridge/internal/fault"
 	"github.com/creditbridge/creditbridge/internal/rights"
 )
@@ -137,8 +139,49 @@ func (in fileIn) period() (time.Time, error) {
 	return periodParam(in.Period, "period", false)
 }
 
-// fileObjection: POST /api/v1/objections (the enterprise's own users).
-func (a *API) fileObjection(w http.ResponseWriter, r *http.Request) error {
+// rightsKind is one kind of the subject's filings (objections, repair
+// applications): the same five operations (file, list, get, decide,
+// download an attachment) over the service's calls for that kind. T is
+// the kind's record in the service.
+type rightsKind[T any] struct {
+	base   string // "/api/v1/objections"
+	owner  string // attachment owner: rights.OwnerObjection, rights.OwnerRepair
+	unused string // the fileIn field this kind does not take ("evidence", "reason")
+	// valueless: decisions carry no corrected value (repairs).
+	valueless bool
+	file      func(ctx context.Context, p access.Principal, in fileIn, period time.Time) (T, error)
+	list      func(ctx context.Context, p access.Principal, queue string, limit int) ([]T, error)
+	get       func(ctx context.Context, p access.Principal, id int64) (T, error)
+	decide    func(ctx context.Context, p access.Principal, id int64, d rights.Decision) (T, error)
+	id        func(T) int64
+	json      func(T) any
+}
+
+// objections: POST/GET /api/v1/objections, GET /api/v1/objections/{id},
+// POST .../decision, GET .../attachments/{attachment}.
+func (a *API) objections() rightsKind[rights.Objection] {
+	return rightsKind[rights.Objection]{base: "/api/v1/objections", owner: rights.OwnerObjection, unused: "evidence",
+		file: func(ctx context.Context, p access.Principal, in fileIn, period time.Time) (rights.Objection, error) {
+			return a.d.Rights.FileObjection(ctx, p, rights.ObjectionInput{Code: in.CreditCode, Item: in.Item, Period: period,
+				Ref: in.Ref, Reason: in.Reason, Attachments: attachmentInputs(in.Attachments)})
+		},
+		list: a.d.Rights.ListObjections, get: a.d.Rights.GetObjection, decide: a.d.Rights.DecideObjection,
+		id: func(o rights.Objection) int64 { return o.ID }, json: func(o rights.Objection) any { return objectionOf(o) }}
+}
+
+// repairs: the same operations under /api/v1/repairs.
+func (a *API) repairs() rightsKind[rights.Repair] {
+	return rightsKind[rights.Repair]{base: "/api/v1/repairs", owner: rights.OwnerRepair, unused: "reason", valueless: true,
+		file: func(ctx context.Context, p access.Principal, in fileIn, period time.Time) (rights.Repair, error) {
+			return a.d.Rights.FileRepair(ctx, p, rights.RepairInput{Code: in.CreditCode, Item: in.Item, Period: period,
+				Ref: in.Ref, Evidence: in.Evidence, Attachments: attachmentInputs(in.Attachments)})
+		},
+		list: a.d.Rights.ListRepairs, get: a.d.Rights.GetRepair, decide: a.d.Rights.DecideRepair,
+		id: func(r rights.Repair) int64 { return r.ID }, json: func(r rights.Repair) any { return repairOf(r) }}
+}
+
+// fileOne: POST base (the enterprise's own users).
+func (k rightsKind[T]) fileOne(w http.ResponseWriter, r *http.Request) error {
 	id, err := identity(r)
 	if err != nil {
 		return err
@@ -147,24 +190,24 @@ func (a *API) fileObjection(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	if in.Evidence != "" {
-		return fault.New(fault.Invalid, "request.bad_json", "unknown field").With("detail", `unknown field "evidence"`)
+	if other := map[string]string{"evidence": in.Evidence, "reason": in.Reason}[k.unused]; other != "" {
+		return fault.New(fault.Invalid, "request.bad_json", "unknown field").With("detail", `unknown field "`+k.unused+`"`)
 	}
 	p, err := in.period()
 	if err != nil {
 		return err
 	}
-	o, err := a.d.Rights.FileObjection(r.Context(), id.Principal, rights.ObjectionInput{Code: in.CreditCode, Item: in.Item, Period: p,
-		Ref: in.Ref, Reason: in.Reason, Attachments: attachmentInputs(in.Attachments)})
+	x, err := k.file(r.Context(), id.Principal, in, p)
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Location", "/api/v1/objections/"+strconv.FormatInt(o.ID, 10))
-	writeJSON(w, http.StatusCreated, objectionOf(o))
+	w.Header().Set("Location", k.base+"/"+strconv.FormatInt(k.id(x), 10))
+	writeJSON(w, http.StatusCreated, k.json(x))
 	return nil
 }
 
-func (a *API) listObjections(w http.ResponseWriter, r *http.Request) error {
+// listAll: GET base?queue=&limit=.
+func (k rightsKind[T]) listAll(w http.ResponseWriter, r *http.Request) error {
 	id, err := identity(r)
 	if err != nil {
 		return err
@@ -173,19 +216,20 @@ func (a *API) listObjections(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	os, err := a.d.Rights.ListObjections(r.Context(), id.Principal, r.URL.Query().Get("queue"), limit)
+	xs, err := k.list(r.Context(), id.Principal, r.URL.Query().Get("queue"), limit)
 	if err != nil {
 		return err
 	}
-	out := make([]objectionJSON, len(os))
-	for i, o := range os {
-		out[i] = objectionOf(o)
+	out := make([]any, len(xs))
+	for i, x := range xs {
+		out[i] = k.json(x)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": out})
 	return nil
 }
 
-func (a *API) getObjection(w http.ResponseWriter, r *http.Request) error {
+// getOne: GET base/{id}.
+func (k rightsKind[T]) getOne(w http.ResponseWriter, r *http.Request) error {
 	id, err := identity(r)
 	if err != nil {
 		return err
@@ -194,11 +238,11 @@ func (a *API) getObjection(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	o, err := a.d.Rights.GetObjection(r.Context(), id.Principal, n)
+	x, err := k.get(r.Context(), id.Principal, n)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, objectionOf(o))
+	writeJSON(w, http.StatusOK, k.json(x))
 	return nil
 }
 
@@ -209,7 +253,8 @@ type decisionIn struct {
 	Text     *string `json:"text"`
 }
 
-func (a *API) decideObjection(w http.ResponseWriter, r *http.Request) error {
+// decideOne: POST base/{id}/decision.
+func (k rightsKind[T]) decideOne(w http.ResponseWriter, r *http.Request) error {
 	id, err := identity(r)
 	if err != nil {
 		return err
@@ -222,113 +267,24 @@ func (a *API) decideObjection(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	o, err := a.d.Rights.DecideObjection(r.Context(), id.Principal, n, rights.Decision{Action: in.Decision, Reason: in.Reason, Num: in.Num, Text: in.Text})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, objectionOf(o))
-	return nil
-}
-
-func (a *API) objectionAttachment(w http.ResponseWriter, r *http.Request) error {
-	return a.attachment(w, r, rights.OwnerObjection)
-}
-
-// fileRepair: POST /api/v1/repairs (the enterprise's own users).
-func (a *API) fileRepair(w http.ResponseWriter, r *http.Request) error {
-	id, err := identity(r)
-	if err != nil {
-		return err
-	}
-	var in fileIn
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	if in.Reason != "" {
-		return fault.New(fault.Invalid, "request.bad_json", "unknown field").With("detail", `unknown field "reason"`)
-	}
-	p, err := in.period()
-	if err != nil {
-		return err
-	}
-	rp, err := a.d.Rights.FileRepair(r.Context(), id.Principal, rights.RepairInput{Code: in.CreditCode, Item: in.Item, Period: p,
-		Ref: in.Ref, Evidence: in.Evidence, Attachments: attachmentInputs(in.Attachments)})
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Location", "/api/v1/repairs/"+strconv.FormatInt(rp.ID, 10))
-	writeJSON(w, http.StatusCreated, repairOf(rp))
-	return nil
-}
-
-func (a *API) listRepairs(w http.ResponseWriter, r *http.Request) error {
-	id, err := identity(r)
-	if err != nil {
-		return err
-	}
-	limit, err := queryInt(r, "limit", 100)
-	if err != nil {
-		return err
-	}
-	rs, err := a.d.Rights.ListRepairs(r.Context(), id.Principal, r.URL.Query().Get("queue"), limit)
-	if err != nil {
-		return err
-	}
-	out := make([]repairJSON, len(rs))
-	for i, x := range rs {
-		out[i] = repairOf(x)
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": out})
-	return nil
-}
-
-func (a *API) getRepair(w http.ResponseWriter, r *http.Request) error {
-	id, err := identity(r)
-	if err != nil {
-		return err
-	}
-	n, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	rp, err := a.d.Rights.GetRepair(r.Context(), id.Principal, n)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, repairOf(rp))
-	return nil
-}
-
-func (a *API) decideRepair(w http.ResponseWriter, r *http.Request) error {
-	id, err := identity(r)
-	if err != nil {
-		return err
-	}
-	n, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in decisionIn
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	if in.Num != nil || in.Text != nil {
+	if k.valueless && (in.Num != nil || in.Text != nil) {
 		return fault.New(fault.Invalid, "request.bad_json", "unknown field").With("detail", "a repair decision carries no value")
 	}
-	rp, err := a.d.Rights.DecideRepair(r.Context(), id.Principal, n, rights.Decision{Action: in.Decision, Reason: in.Reason})
+	x, err := k.decide(r.Context(), id.Principal, n, rights.Decision{Action: in.Decision, Reason: in.Reason, Num: in.Num, Text: in.Text})
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, repairOf(rp))
+	writeJSON(w, http.StatusOK, k.json(x))
 	return nil
 }
 
-func (a *API) repairAttachment(w http.ResponseWriter, r *http.Request) error {
-	return a.attachment(w, r, rights.OwnerRepair)
+// attachmentOf sends a filed file as a download (never rendered inline:
+// its content is the filer's, not the platform's): GET
+// base/{id}/attachments/{attachment}.
+func (k rightsKind[T]) attachmentOf(a *API) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error { return a.attachment(w, r, k.owner) }
 }
 
-// attachment sends a filed file as a download (never rendered inline:
-// its content is the filer's, not the platform's).
 func (a *API) attachment(w http.ResponseWriter, r *http.Request, owner string) error {
 	id, err := identity(r)
 	if err != nil {

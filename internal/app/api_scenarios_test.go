@@ -148,6 +148,7 @@ func do(t *testing.T, h http.Handler, method, path string, a actor, body string,
 }
 
 func TestAPIScenarios(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	newEnt := `{"code":"91320506MA1MDEM014","name_zh":"苏州测试精密机械有限公司","legal_representative":{"name":"李四"}}`
 	cases := []struct {
@@ -260,6 +261,7 @@ func truncate(s string) string {
 // TestFailedWritesLeaveNothing checks that refused requests store nothing:
 // neither the record nor an evidence entry for it.
 func TestFailedWritesLeaveNothing(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	ctx := context.Background()
 	before, err := w.n.Store.CountEnterprises(ctx)
@@ -305,6 +307,7 @@ func TestFailedWritesLeaveNothing(t *testing.T) {
 // TestReadsLeaveEvidence checks that allowed and denied reads both leave an
 // entry naming actor, subject, items and purpose.
 func TestReadsLeaveEvidence(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	ctx := context.Background()
 	do(t, w.h, "GET", "/api/v1/enterprises/"+huawei+"?purpose=loan_application", w.actors["institution_officer"], "", nil)

@@ -20,9 +20,9 @@ import (
 	"github.com/creditbridge/creditbridge/internal/enterprise"
 )
 
-// logWithCheckpoint makes a data directory whose evidence log has 13
-// entries (the default catalogue's load, then ten registrations), a signed
-// checkpoint at entry 11 and two entries after it.
+// logWithCheckpoint makes a data directory whose evidence log has 14
+// entries (the default catalogue's and indicator system's loads, then ten registrations), a signed
+// checkpoint at entry 12 and two entries after it.
 func logWithCheckpoint(t *testing.T) string {
 	t.Helper()
 	ctx := context.Background()
@@ -96,7 +96,7 @@ func TestAuditVerifyCLI(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			dir := logWithCheckpoint(t)
-			if code, out := verify(t, dir); code != 0 || !strings.Contains(out, "OK: 13 entries") {
+			if code, out := verify(t, dir); code != 0 || !strings.Contains(out, "OK: 14 entries") {
 				t.Fatalf("untampered log: exit %d, %s", code, out)
 			}
 			rawExec(t, dir, tc.tamper...)

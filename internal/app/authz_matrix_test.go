@@ -70,6 +70,7 @@ var routeClass = map[string]string{
 	"GET /api/v1/connectors/{name}/versions":               classSweep,
 	"GET /api/v1/quality":                                  classSweep,
 	"GET /api/v1/quality/rules":                            classSweep,
+	"GET /api/v1/features":                                 classSweep,
 	"GET /api/v1/ingest/datasets":                          classSweep,
 	"GET /api/v1/ingest/datasets/{name}":                   classSweep,
 	"GET /api/v1/ingest/batches":                           classSweep,
@@ -111,6 +112,7 @@ var routeClass = map[string]string{
 	"GET /catalog/import":                                  classSweep,
 	"GET /catalog/{code}/edit":                             classSweep,
 	"GET /quality":                                         classSweep,
+	"GET /features":                                        classSweep,
 	"GET /authorizations":                                  classSweep,
 	"GET /authorizations/new":                              classSweep,
 	"GET /authorizations/{id}":                             classSweep,
@@ -188,6 +190,50 @@ var routeClass = map[string]string{
 	"GET /monitor":                             classSweep,
 	"POST /monitor/suspensions":                classWrite,
 	"POST /monitor/suspensions/{id}/reinstate": classWrite,
+	// The indicator system describes the evaluation method; it holds no
+	// enterprise data.
+	"GET /api/v1/indicator-systems":                classSweep,
+	"GET /api/v1/indicator-systems/{id}":           classSweep,
+	"POST /api/v1/indicator-systems":               classWrite,
+	"POST /api/v1/indicator-systems/{id}/activate": classWrite,
+	"GET /indicators":                              classSweep,
+	"POST /indicators/import":                      classWrite,
+	"POST /indicators/{id}/activate":               classWrite,
+	"GET /indicators/{id}/system.json":             classSweep,
+	// Credit scores: the score is the catalogue item financing.credit_evaluation
+	// (TestScoreAuthorizationMatrix runs these two for every caller);
+	// runs name counts, not values.
+	"GET /api/v1/enterprises/{code}/score": classData,
+	"GET /enterprises/{code}/score":        classData,
+	"GET /api/v1/scoring/runs":             classSweep,
+	"GET /api/v1/scoring/runs/{id}":        classSweep,
+	"POST /api/v1/scoring/runs":            classWrite,
+	"GET /scores":                          classSweep,
+	"POST /scores/runs":                    classWrite,
+	// The model registry: artefacts and validation reports hold bin counts
+	// and aggregate metrics over the training table, never one enterprise's
+	// values (the table itself is not stored).
+	"GET /api/v1/models":               classSweep,
+	"GET /api/v1/models/{id}":          classSweep,
+	"POST /api/v1/models":              classWrite,
+	"POST /api/v1/models/{id}/promote": classWrite,
+	"GET /models":                      classSweep,
+	"GET /models/{id}":                 classSweep,
+	"POST /models/train":               classWrite,
+	"POST /models/{id}/promote":        classWrite,
+	// The person's own consent (a one-time link; the public pages show the
+	// authorization's terms, never item values) and the stored webhook
+	// deliveries (status changes, no values).
+	"GET /api/v1/authorizations/{id}/consent-invitations":  classSweep,
+	"POST /api/v1/authorizations/{id}/consent-invitations": classWrite,
+	"GET /api/v1/consent/{token}":                          classSweep,
+	"POST /api/v1/consent/{token}":                         classWrite,
+	"GET /api/v1/webhook-deliveries":                       classSweep,
+	"POST /api/v1/webhook-deliveries/{id}/replay":          classWrite,
+	"POST /authorizations/{id}/invite":                     classWrite,
+	"POST /authorizations/{id}/webhooks/{delivery}/replay": classWrite,
+	"GET /consent/{token}":                                 classSweep,
+	"POST /consent/{token}":                                classWrite,
 }
 
 // webRoutes reads the web UI's route patterns from internal/web/web.go
@@ -482,7 +528,7 @@ func newMatrixWorld(t *testing.T, be string, tiers []int, states []string) *matr
 	today := time.Now().UTC()
 	day := func(t time.Time) string { return t.Format(time.DateOnly) }
 	grant := func(bank access.Principal, st string) {
-		in := authz.RequestInput{CreditCode: w.e1.Code, Purpose: access.PurposeLoan, Items: []string{"tax.", "judicial.", "penalty.", "registration."},
+		in := authz.RequestInput{CreditCode: w.e1.Code, Purpose: access.PurposeLoan, Items: []string{"tax.", "judicial.", "penalty.", "registration.", "financing."},
 			DataFrom: "2020-01-01", DataTo: day(today), ValidUntil: day(today.AddDate(0, 3, 0)), FetchType: "periodic", Frequency: "monthly", Mode: "view"}
 		ent := w.e1
 		switch st {

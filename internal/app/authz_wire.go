@@ -25,9 +25,11 @@ func (n *Node) openAuthz(cfg config.Config, ks keys.Set, st store.Store, log *sl
 		InTx: func(ctx context.Context, fn func(authz.Repo) error) error {
 			return st.InTx(ctx, func(s store.Store) error { return fn(s) })
 		},
-		Items:     n.Items,
-		Signer:    sg,
-		Webhooks:  &authz.Notifier{Signer: sg, Log: log},
+		Items:  n.Items,
+		Signer: sg,
+		// Deliveries are rows written with each change; the notifier
+		// sends them and retries with backoff, across restarts.
+		Webhooks:  &authz.Notifier{Repo: st, Signer: sg, Log: log},
 		PersonKey: authz.DeriveKey(ks.Node.Seed(), "consent-person"),
 		Persons:   authz.Persons{Enterprises: n.Enterprises, Sharing: n.Sharing},
 	}
@@ -40,7 +42,7 @@ func (n *Node) openAuthz(cfg config.Config, ks keys.Set, st store.Store, log *sl
 	return nil
 }
 
-// runAuthz delivers webhooks and expires authorizations past their
+// runAuthz sends the stored webhook deliveries and expires authorizations past their
 // validity until ctx ends.
 func (n *Node) runAuthz(ctx context.Context) {
 	done := make(chan struct{})

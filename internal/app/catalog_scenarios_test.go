@@ -24,6 +24,7 @@ type catalogList struct {
 // the operator administrator only, versions with evidence, stale and
 // invalid edits refused, JSON and XLSX export and re-import.
 func TestCatalogAPI(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	ctx := context.Background()
 	admin, analyst := w.actors["operator_admin"], w.actors["operator_analyst"]

@@ -25,6 +25,7 @@ import (
 	"github.com/creditbridge/creditbridge/internal/demo"
 	"github.com/creditbridge/creditbridge/internal/fault"
 	"github.com/creditbridge/creditbridge/internal/keys"
+	"github.com/creditbridge/creditbridge/internal/scoring"
 	"github.com/creditbridge/creditbridge/internal/seed"
 	"github.com/creditbridge/creditbridge/internal/store/backend"
 	"github.com/creditbridge/creditbridge/internal/synth"
@@ -76,6 +77,12 @@ Usage:
   creditbridge model score --model model.json --data F.csv [--out scores.csv] [--id COL] [--reasons 3] [--format csv|jsonl]
   creditbridge model cv    --data F.csv --target COL --bad VALUE [--folds 10] [--seed S] [--json]
   creditbridge model validate --model model.json --data F.csv   PSI against training (+ AUC, KS, Brier if labelled)
+  creditbridge model register --db DSN --file model.json [--name sme-default] [--feature-set V]
+                                   register an artefact in the model registry as a challenger, prints JSON
+  creditbridge model train-platform --db DSN [--name sme-default] [--promote --reason R] [--dates D1,D2,...]
+                                   train on the platform's own loan outcomes (out-of-time holdout), register, prints JSON
+  creditbridge model list --db DSN [--name N]          the registry's versions, prints JSON
+  creditbridge model promote --db DSN --id N --reason R   make a challenger the champion
   creditbridge sim department [--addr 127.0.0.1:8090] [--region small|--enterprises N] [--seed S] [--latency 20ms] [--jitter 10ms]
                              [--failure-rate 0.1] [--failure-mode mixed|error|hang] [--departments tax,hrss] --api-key K | --hmac-secret S
                                    a department simulator serving the synthetic region over HTTP
@@ -85,6 +92,10 @@ Usage:
                                    an attacker harvesting enterprise data over the API until suspended, prints JSON
   creditbridge sim honest --url URL --api-key KEY [--rate R] [--codes C1,C2|--portfolio N] [--items tax.] [--max N]
                                    a normal institution reading its customers at a normal pace, prints JSON
+  creditbridge score run [--as-of T] [--workers N]
+                                   score every enterprise (features, indicator system, champion model), prints the run as JSON
+  creditbridge bench score [--enterprises N] [--months M] [--workers W]
+                                   seed an empty database, score it, compare with raw reads, time explanations; prints JSON
   creditbridge version
 
 Every command takes the configuration flags (see 'creditbridge serve -h'):
@@ -98,7 +109,7 @@ func Run(ctx context.Context, e Env) int {
 		return 2
 	}
 	cmd, rest := e.Args[0], e.Args[1:]
-	if len(rest) > 0 && (cmd == "org" || cmd == "user" || cmd == "apikey" || cmd == "audit" || cmd == "bench" || cmd == "sim" || cmd == "attestation" || cmd == "model") {
+	if len(rest) > 0 && (cmd == "org" || cmd == "user" || cmd == "apikey" || cmd == "audit" || cmd == "bench" || cmd == "sim" || cmd == "attestation" || cmd == "model" || cmd == "score") {
 		cmd, rest = cmd+" "+rest[0], rest[1:]
 	}
 	var err error
@@ -151,10 +162,22 @@ func Run(ctx context.Context, e Env) int {
 		err = runModelCV(ctx, e, rest)
 	case "model validate":
 		err = runModelValidate(ctx, e, rest)
+	case "model register":
+		err = runModelRegister(ctx, e, rest)
+	case "model train-platform":
+		err = runModelTrainPlatform(ctx, e, rest)
+	case "model list":
+		err = runModelList(ctx, e, rest)
+	case "model promote":
+		err = runModelPromote(ctx, e, rest)
 	case "bench quality":
 		err = runBenchQuality(ctx, e, rest)
 	case "bench access":
 		err = runBenchAccess(ctx, e, rest)
+	case "bench score":
+		err = runBenchScore(ctx, e, rest)
+	case "score run":
+		err = runScoreRun(ctx, e, rest)
 	case "version":
 		fmt.Fprintln(e.Stdout, Version())
 		return 0
@@ -251,21 +274,31 @@ func runServe(ctx context.Context, e Env, args []string, isDemo bool) error {
 	if isDemo {
 		start := time.Now()
 		fmt.Fprintf(e.Stdout, "Preparing demo data in %s ...\n", cfg.DataDir)
+		n.Training.Options.Synthetic = true // the demo region's models say so in their reports
 		accounts, err = demo.Seed(ctx, n.Store, n.Accounts, n.Enterprises, cfg.DataDir, demo.Options{Enterprises: demoN, Progress: terminal(e.Stderr),
-			FilesDir: demoFilesDir(cfg), Authz: n.Authz})
+			FilesDir: demoFilesDir(cfg), Authz: n.Authz, Model: func(ctx context.Context) error { return trainDemoModel(ctx, n, log) }})
 		if err != nil {
 			return err
 		}
 		if err := registerDemoDatasets(ctx, n, cfg); err != nil {
 			return err
 		}
+		// Every demo enterprise starts with a score (the champion trained
+		// above, or the indicator system alone), as after a nightly run.
+		run, err := n.Scoring.Run(ctx, access.System, scoring.RunOptions{})
+		if err != nil {
+			return fmt.Errorf("demo scoring run: %w", err)
+		}
+		log.Info("demo scores computed", "run", run.ID, "scored", run.Scored, "failed", run.Failed, "model", run.Model)
 		log.Info("demo data ready", "seconds", time.Since(start).Seconds())
 		if _, _, err := n.Checkpointer().Checkpoint(ctx); err != nil {
 			return fmt.Errorf("checkpoint: %w", err)
 		}
-		if err := startDemoSimulator(ctx, n, demoN, log); err != nil {
+		stopSimulator, err := startDemoSimulator(ctx, n, demoN, log)
+		if err != nil {
 			return err
 		}
+		defer stopSimulator() // before n.Close: the node's connectors call it until Serve returns
 	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {

@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -40,71 +38,6 @@ func TestCatalogComplete(t *testing.T) {
 	}
 	if m := c.Missing(); len(m) > 0 {
 		t.Fatalf("messages missing a translation: %v", m)
-	}
-}
-
-// TestDemoServesAndShutsDown runs `creditbridge demo` as a user would: it
-// seeds, prints the accounts, serves, and on cancellation shuts down
-// cleanly with the evidence log signed; a second start reuses the data.
-func TestDemoServesAndShutsDown(t *testing.T) {
-	t.Parallel()
-	dir := filepath.Join(t.TempDir(), "data")
-	run := func() (string, []byte) {
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		var out syncBuffer
-		ready := make(chan string, 1)
-		done := make(chan int, 1)
-		go func() {
-			done <- app.Run(ctx, app.Env{Args: []string{"demo", "--data-dir", dir, "--listen", "127.0.0.1:0", "--enterprises", "60"},
-				Stdout: &out, Stderr: &out, Ready: func(a string) { ready <- a }})
-		}()
-		var addr string
-		select {
-		case addr = <-ready:
-		case code := <-done:
-			t.Fatalf("demo exited %d: %s", code, out.String())
-		case <-time.After(60 * time.Second):
-			t.Fatal("demo did not start within 60s")
-		}
-		resp, err := http.Get("http://" + addr + "/readyz")
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != 200 {
-			t.Fatalf("readyz = %d", resp.StatusCode)
-		}
-		cancel()
-		select {
-		case code := <-done:
-			if code != 0 {
-				t.Fatalf("demo exit code %d: %s", code, out.String())
-			}
-		case <-time.After(30 * time.Second):
-			t.Fatal("demo did not shut down within 30s")
-		}
-		b, err := os.ReadFile(filepath.Join(dir, "demo_accounts.json"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out.String(), b
-	}
-	out1, acc1 := run()
-	for _, s := range []string{"admin", "operator_admin", "auditor", "enterprise_admin", "http://localhost:"} {
-		if !strings.Contains(out1, s) {
-			t.Errorf("demo output lacks %q", s)
-		}
-	}
-	out2, acc2 := run()
-	if !bytes.Equal(acc1, acc2) {
-		t.Fatal("second start changed the demo accounts")
-	}
-	if !strings.Contains(out2, "admin") {
-		t.Fatal("second start did not print the accounts")
-	}
-	if code, vout := verify(t, dir); code != 0 || !strings.Contains(vout, "OK:") {
-		t.Fatalf("audit verify after demo: %d %s", code, vout)
 	}
 }
 

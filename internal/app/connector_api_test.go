@@ -13,6 +13,7 @@ import (
 // out, bad configurations are explained per field in the caller's
 // language, and only operator administrators get anywhere.
 func TestConnectorAPI(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	const secret = "department-secret-4711"
 	good := `{"connector":{"name":"tax-live","department":"tax","enabled":true,"base_url":"http://127.0.0.1:9","auth":{"type":"hmac","key_id":"creditbridge","secret":"` + secret + `"},

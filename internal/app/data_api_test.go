@@ -17,6 +17,7 @@ import (
 // grading decides, point-in-time reads see what was known then, and every
 // read leaves evidence.
 func TestEnterpriseDataAPI(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	ctx := context.Background()
 	month := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)

@@ -126,6 +126,7 @@ func catchUp(t *testing.T, n *app.Node) {
 // requests. An honest institution reading its authorized customers over a
 // simulated business day is never flagged.
 func TestHarvestSimulationIsSuspendedAndHonestTrafficIsNot(t *testing.T) {
+	t.Parallel()
 	now := time.Now().In(monitor.Shanghai)
 	// Business hours that exclude the present, so the night harvester's
 	// reads are night reads: the two hours starting 6 hours from now.
@@ -178,6 +179,7 @@ func (c *simClock) Set(t time.Time)         { c.ns.Store(t.UnixNano()) }
 func (c *simClock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
 
 func TestHonestInstitutionOverASimulatedDayIsNeverFlagged(t *testing.T) {
+	t.Parallel()
 	n, url := liveNode(t, nil)
 	clk := &simClock{}
 	// Monday 23 November 2026, 08:45 in Shanghai.
@@ -256,6 +258,7 @@ func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { retu
 // request is refused with 403 access.suspended in the caller's language,
 // and a reinstatement lets the next one through.
 func TestSuspensionAPIBlocksTheNextRequestUntilReinstated(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	ctx := context.Background()
 	orgs, err := w.n.Accounts.ListOrgs(ctx, account.SystemActor, account.KindInstitution, 10, 0)
@@ -392,6 +395,7 @@ func TestRateLimitAnswers429WithRetryAfter(t *testing.T) {
 // /monitor page: an alert with its evidence, the suspend button, the
 // suspension in force and the reinstate button.
 func TestMonitorPageListsAlertsAndSuspendsFromThem(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	ctx := context.Background()
 	orgs, err := w.n.Accounts.ListOrgs(ctx, account.SystemActor, account.KindInstitution, 10, 0)
@@ -457,6 +461,7 @@ func TestMonitorPageListsAlertsAndSuspendsFromThem(t *testing.T) {
 
 // TestSimHarvestCommand runs the command line itself against a live node.
 func TestSimHarvestCommand(t *testing.T) {
+	t.Parallel()
 	n, url := liveNode(t, nil)
 	registerRegion(t, n, 80)
 	secret, _ := apiKey(t, n, institution(t, n, "命令行银行（模拟）"), "cli")

@@ -4,11 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	mrand "math/rand/v2"
 	"os"
 	"os/exec"
@@ -23,36 +20,16 @@ import (
 
 	"github.com/creditbridge/creditbridge/internal/app"
 	"github.com/creditbridge/creditbridge/internal/bench"
-	"github.com/creditbridge/creditbridge/internal/enterprise"
-	"github.com/creditbridge/creditbridge/internal/facts"
 	"github.com/creditbridge/creditbridge/internal/fault"
 	"github.com/creditbridge/creditbridge/internal/store/backend"
 )
-
-// crashHelperEnv, when set, makes TestIngestCrashHelper run the command
-// line it holds (JSON array) through app.Run and exit with its code: the
-// test binary re-executed as the `creditbridge` binary.
-const crashHelperEnv = "CREDITBRIDGE_TEST_CLI_HELPER"
-
-func TestIngestCrashHelper(t *testing.T) {
-	argv := os.Getenv(crashHelperEnv)
-	if argv == "" {
-		t.Skip("helper process of TestIngestSurvivesSIGKILL (runs only when re-executed by it)")
-	}
-	var args []string
-	if err := json.Unmarshal([]byte(argv), &args); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(3)
-	}
-	os.Exit(app.Run(context.Background(), app.Env{Args: args, Stdout: os.Stdout, Stderr: os.Stderr}))
-}
 
 // crashRows is the size of the batch that is killed: large enough that
 // a random instant lands inside its transaction, small enough for CI.
 const crashRows = 12_000
 
 // TestIngestSurvivesSIGKILL runs `creditbridge ingest` of a large batch as
-// a child process, kills it with SIGKILL at random instants several
+// a child process (the creditbridge binary, see buildCLI), kills it with SIGKILL at random instants several
 // times, then runs it to completion, and checks the stored data equals an
 // uninterrupted run's (row counts and a content digest of facts and
 // batch), that nothing of a killed batch is visible, that the restarted
@@ -69,6 +46,7 @@ func TestIngestSurvivesSIGKILL(t *testing.T) {
 		seed, _ = strconv.ParseUint(s, 10, 64)
 	}
 	t.Logf("kill instants from seed %d (CREDITBRIDGE_CRASH_SEED=%d replays them)", seed, seed)
+	bin, tool := buildCLI(t), buildProgram(t, "./testdata/crashdigest")
 	dir := t.TempDir()
 	fx, err := bench.WriteIngestFixture(dir, crashRows, "csv")
 	if err != nil {
@@ -88,7 +66,7 @@ func TestIngestSurvivesSIGKILL(t *testing.T) {
 	}
 	for i, b := range backends {
 		t.Run(b, func(t *testing.T) {
-			testIngestSurvivesSIGKILL(t, b, fx, dir, seed+uint64(i))
+			testIngestSurvivesSIGKILL(t, bin, tool, b, fx, dir, seed+uint64(i))
 		})
 	}
 }
@@ -151,13 +129,10 @@ func runCLI(cmd string, args ...string) (int, string) {
 	return code, out.String()
 }
 
-// child starts the command line as a separate process (this test binary
-// in helper mode).
-func child(t *testing.T, args ...string) (*exec.Cmd, *bytes.Buffer) {
+// child starts the command line as a separate process of the binary bin.
+func child(t *testing.T, bin string, args ...string) (*exec.Cmd, *bytes.Buffer) {
 	t.Helper()
-	argv, _ := json.Marshal(args)
-	cmd := exec.Command(os.Args[0], "-test.run=^TestIngestCrashHelper$", "-test.count=1")
-	cmd.Env = append(os.Environ(), crashHelperEnv+"="+string(argv))
+	cmd := exec.Command(bin, args...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
@@ -186,7 +161,7 @@ func parseIngest(t *testing.T, out string) ingestOutput {
 	return o
 }
 
-func testIngestSurvivesSIGKILL(t *testing.T, backendName string, fx bench.IngestFixture, dir string, seed uint64) {
+func testIngestSurvivesSIGKILL(t *testing.T, bin, tool, backendName string, fx bench.IngestFixture, dir string, seed uint64) {
 	ctx := context.Background()
 	rng := mrand.New(mrand.NewPCG(seed, 0x5eed))
 	ingestArgs := func(n crashNode) []string {
@@ -204,7 +179,7 @@ func testIngestSurvivesSIGKILL(t *testing.T, backendName string, fx bench.Ingest
 	ref := newCrashNode(t, backendName)
 	register(ref)
 	start := time.Now()
-	cmd, out := child(t, ingestArgs(ref)...)
+	cmd, out := child(t, bin, ingestArgs(ref)...)
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("uninterrupted ingest: %v\n%s", err, out)
 	}
@@ -218,13 +193,13 @@ func testIngestSurvivesSIGKILL(t *testing.T, backendName string, fx bench.Ingest
 	// Kill instants are drawn in the first 60 % of the uninterrupted
 	// run's time; a loaded machine may still finish first: that node is
 	// checked like the final one and the next attempts start afresh.
-	wantDigest, wantCounts := crashDigest(t, ref, want.Result.Batch)
+	wantDigest, wantCounts := crashDigest(t, tool, ref, want.Result.Batch)
 	n := newCrashNode(t, backendName)
 	register(n)
 	killed, killedHere := 0, 0
 	for attempt := 1; killed < 3 && attempt <= 10; attempt++ {
 		after := time.Duration((0.05 + 0.55*rng.Float64()) * float64(full))
-		cmd, out := child(t, ingestArgs(n)...)
+		cmd, out := child(t, bin, ingestArgs(n)...)
 		time.Sleep(after)
 		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil && !errors.Is(err, os.ErrProcessDone) {
 			t.Fatal(err)
@@ -237,7 +212,7 @@ func testIngestSurvivesSIGKILL(t *testing.T, backendName string, fx bench.Ingest
 			if err != nil {
 				t.Fatalf("attempt %d: %v\n%s", attempt, err, out)
 			}
-			if d, c := crashDigest(t, n, want.Result.Batch); d != wantDigest || c != wantCounts {
+			if d, c := crashDigest(t, tool, n, want.Result.Batch); d != wantDigest || c != wantCounts {
 				t.Fatalf("attempt %d after %d kills: %s %s; uninterrupted: %s %s", attempt, killedHere, c, d, wantCounts, wantDigest)
 			}
 			n = newCrashNode(t, backendName)
@@ -261,7 +236,7 @@ func testIngestSurvivesSIGKILL(t *testing.T, backendName string, fx bench.Ingest
 			// The kill came after the batch's commit (while the process
 			// signed its last checkpoint or printed): then the whole batch
 			// must be there, equal to the uninterrupted run.
-			if d, c := crashDigest(t, n, want.Result.Batch); d != wantDigest || c != wantCounts {
+			if d, c := crashDigest(t, tool, n, want.Result.Batch); d != wantDigest || c != wantCounts {
 				t.Fatalf("attempt %d, killed after its commit: %s %s; uninterrupted: %s %s", attempt, c, d, wantCounts, wantDigest)
 			}
 			t.Logf("attempt %d: the kill came after the commit: batch complete; a fresh database for the next", attempt)
@@ -281,7 +256,7 @@ func testIngestSurvivesSIGKILL(t *testing.T, backendName string, fx bench.Ingest
 
 	// Restarted: the batch loads (not taken for already loaded) and the
 	// database equals the uninterrupted run's.
-	cmd, out = child(t, ingestArgs(n)...)
+	cmd, out = child(t, bin, ingestArgs(n)...)
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("ingest after %d kills: %v\n%s", killedHere, err, out)
 	}
@@ -289,7 +264,7 @@ func testIngestSurvivesSIGKILL(t *testing.T, backendName string, fx bench.Ingest
 	if got.Result.Already || got.Result.Batch != want.Result.Batch || got.Result.OK != want.Result.OK || got.Result.Facts != want.Result.Facts {
 		t.Fatalf("after %d kills: %+v, uninterrupted: %+v", killedHere, got, want)
 	}
-	gotDigest, gotCounts := crashDigest(t, n, want.Result.Batch)
+	gotDigest, gotCounts := crashDigest(t, tool, n, want.Result.Batch)
 	if gotDigest != wantDigest || gotCounts != wantCounts {
 		t.Fatalf("after %d kills: %s %s; uninterrupted: %s %s", killedHere, gotCounts, gotDigest, wantCounts, wantDigest)
 	}
@@ -300,50 +275,19 @@ func testIngestSurvivesSIGKILL(t *testing.T, backendName string, fx bench.Ingest
 		backendName, killed, killedHere, gotCounts, gotDigest[:16])
 }
 
-// crashDigest is a SHA-256 over the registry (codes), every fact (without
-// its received time, which is the clock's) by credit code, and the batch
-// record (without its times), and the counts.
-func crashDigest(t *testing.T, n crashNode, batch string) (string, string) {
+// crashDigest is the content digest of n's database and its counts (see
+// testdata/crashdigest, which computes it in a process without the race
+// detector).
+func crashDigest(t *testing.T, tool string, n crashNode, batch string) (string, string) {
 	t.Helper()
-	ctx := context.Background()
-	st, err := backend.Open(ctx, n.storeDSN(), backend.Options{})
-	if err != nil {
-		t.Fatal(err)
+	out, err := exec.Command(tool, n.storeDSN(), batch).Output()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		t.Fatalf("crashdigest: %v: %s", err, ee.Stderr)
 	}
-	defer st.Close()
-	h := sha256.New()
-	var ne, nf int
-	for offset := 0; ; offset += 500 {
-		rs, _, err := st.SearchEnterprises(ctx, enterprise.Query{Limit: 500, Offset: offset})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range rs {
-			ne++
-			fmt.Fprintf(h, "E|%s|%s\n", r.Code, r.NameZH)
-			fs, err := st.QueryFacts(ctx, facts.Query{EnterpriseID: r.ID, Limit: 100000})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, f := range fs {
-				nf++
-				fmt.Fprintf(h, "F|%s|%s|%s|%s|%d|%s|%s|%d|%d\n", r.Code, f.Item, f.Shape, f.Period.Format(time.DateOnly), f.Num,
-					f.Source, f.Batch, f.SourceRow, f.Version)
-			}
-		}
-		if len(rs) < 500 {
-			break
-		}
+	var d struct{ Digest, Counts string }
+	if err != nil || json.Unmarshal(out, &d) != nil || d.Digest == "" {
+		t.Fatalf("crashdigest: %v: %s", err, out)
 	}
-	b, err := st.BatchByID(ctx, batch)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fmt.Fprintf(h, "B|%s|%s|%s|%s|%s|%d|%d|%d|%d|%s\n", b.ID, b.Dataset, b.Source, b.FileName, b.SHA256, b.Rows, b.RowsOK, b.RowsBad,
-		b.Facts, b.Status)
-	all, err := st.CountFacts(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), fmt.Sprintf("%d enterprises, %d facts (%d stored in all), batch %d rows", ne, nf, all, b.Rows)
+	return d.Digest, d.Counts
 }

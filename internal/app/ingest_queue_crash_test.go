@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -33,30 +32,8 @@ import (
 	"github.com/creditbridge/creditbridge/internal/synth"
 )
 
-// queueHelperEnv, when set, makes TestIngestQueueServeHelper run the
-// command line it holds (JSON array) through app.Run: the test binary
-// re-executed as a `creditbridge serve` process that can be killed.
-const queueHelperEnv = "CREDITBRIDGE_TEST_QUEUE_HELPER"
-
-func TestIngestQueueServeHelper(t *testing.T) {
-	argv := os.Getenv(queueHelperEnv)
-	if argv == "" {
-		t.Skip("helper process of TestSubmittedBatchSurvivesSIGKILL (runs only when re-executed by it)")
-	}
-	var args []string
-	if err := json.Unmarshal([]byte(argv), &args); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(3)
-	}
-	// As cmd/creditbridge does: SIGTERM stops the node gracefully.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := app.Run(ctx, app.Env{Args: args, Stdout: os.Stdout, Stderr: os.Stderr})
-	stop()
-	os.Exit(code)
-}
-
 // TestSubmittedBatchSurvivesSIGKILL submits a large batch to a real
-// `serve` process, kills the process with SIGKILL while the batch runs,
+// `serve` process (the creditbridge binary, see buildCLI), kills the process with SIGKILL while the batch runs,
 // checks nothing of the batch is visible, starts the node again and
 // checks it runs the batch from its spooled file to the end, with every
 // row stored once. SQLite always, PostgreSQL when
@@ -65,8 +42,9 @@ func TestSubmittedBatchSurvivesSIGKILL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: starts and kills node processes")
 	}
+	bin := buildCLI(t)
 	for _, b := range ingestBackends(t) {
-		t.Run(b, func(t *testing.T) { submittedBatchSurvivesSIGKILL(t, b) })
+		t.Run(b, func(t *testing.T) { submittedBatchSurvivesSIGKILL(t, bin, b) })
 	}
 }
 
@@ -75,7 +53,7 @@ const (
 	crashMonths      = 150 // 60,000 rows: long enough to be caught running
 )
 
-func submittedBatchSurvivesSIGKILL(t *testing.T, backendName string) {
+func submittedBatchSurvivesSIGKILL(t *testing.T, bin, backendName string) {
 	ctx := context.Background()
 	cfg := ingestNodeConfig(t, backendName)
 	// Prepare the node in-process: registry, an department system's API key,
@@ -137,7 +115,7 @@ func submittedBatchSurvivesSIGKILL(t *testing.T, backendName string) {
 
 	// First node process: submit, wait until the batch runs, SIGKILL.
 	addr := freeAddr(t)
-	node := startNode(t, cfg, addr)
+	node := startNode(t, bin, cfg, addr)
 	req, _ := http.NewRequest("POST", "http://"+addr+"/api/v1/ingest/batches?dataset=water%2Fusage-history", bytes.NewReader(file.Bytes()))
 	req.Header.Set("Authorization", "Bearer "+key)
 	req.Header.Set("Content-Type", "text/csv")
@@ -208,7 +186,7 @@ func submittedBatchSurvivesSIGKILL(t *testing.T, backendName string) {
 
 	// Second node process: it runs the batch again from its spooled file.
 	addr = freeAddr(t)
-	node = startNode(t, cfg, addr)
+	node = startNode(t, bin, cfg, addr)
 	var done batchOut
 	for deadline = time.Now().Add(120 * time.Second); ; {
 		done = poll(addr)
@@ -236,7 +214,16 @@ func submittedBatchSurvivesSIGKILL(t *testing.T, backendName string) {
 	if j, _ := st.JobByID(ctx, id); j.Attempts != 2 {
 		t.Fatalf("attempts = %d, want 2", j.Attempts)
 	}
-	if es, _ := os.ReadDir(filepath.Join(cfg.DataDir, "ingest")); len(es) != 0 {
+	// The upload is removed just after the commit that made the batch
+	// loaded: allow the removal a few seconds.
+	var es []os.DirEntry
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		es, _ = os.ReadDir(filepath.Join(cfg.DataDir, "ingest"))
+		if len(es) == 0 || time.Now().After(deadline) {
+			break
+		}
+	}
+	if len(es) != 0 {
 		t.Fatalf("spool not emptied: %s … (%d files)", es[0].Name(), len(es))
 	}
 }
@@ -251,16 +238,15 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-// startNode runs `serve` as a child process and waits until it answers.
-func startNode(t *testing.T, cfg config.Config, addr string) *exec.Cmd {
+// startNode runs `serve` as a child process of the binary bin and waits
+// until it answers.
+func startNode(t *testing.T, bin string, cfg config.Config, addr string) *exec.Cmd {
 	t.Helper()
 	args := []string{"serve", "--data-dir", cfg.DataDir, "--listen", addr, "--log-level", "warn"}
 	if cfg.DB != "" {
 		args = append(args, "--db", cfg.DB)
 	}
-	argv, _ := json.Marshal(args)
-	cmd := exec.Command(os.Args[0], "-test.run=^TestIngestQueueServeHelper$", "-test.count=1")
-	cmd.Env = append(os.Environ(), queueHelperEnv+"="+string(argv))
+	cmd := exec.Command(bin, args...)
 	out, _ := cmd.StdoutPipe()
 	cmd.Stderr = cmd.Stdout
 	if err := cmd.Start(); err != nil {

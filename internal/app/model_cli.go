@@ -385,7 +385,7 @@ func runBenchModel(ctx context.Context, e Env, args []string) error {
 	fs.IntVar(&o.Folds, "folds", 0, "stratified folds (default 10; cumcm 5)")
 	fs.Uint64Var(&o.Seed, "seed", 1, "fold seed (repeat r uses seed+r)")
 	fs.IntVar(&o.Repeats, "repeats", 0, "repeated CV runs with seeds S, S+1, ... (default 1; cumcm 20)")
-	fs.StringVar(&o.Python, "python", "python3", "the Python interpreter that runs the scikit-learn peer")
+	fs.StringVar(&o.Python, "python", "", "the Python interpreter that runs the scikit-learn peer (default: python3 on PATH, else /usr/bin/python3, whichever imports sklearn)")
 	fs.StringVar(&o.FoldsOut, "folds-out", "", "also keep the folds file (JSON: each row's fold per repeat) at this path")
 	fs.StringVar(&o.FeaturesOut, "features-out", "", "also write the table the models are fitted on (CSV; for cumcm the invoice features) at this path")
 	if err := parseModelFlags(fs, args); err != nil {

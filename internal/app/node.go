@@ -24,17 +24,23 @@ import (
 	"github.com/creditbridge/creditbridge/internal/creditcode"
 	"github.com/creditbridge/creditbridge/internal/enterprise"
 	"github.com/creditbridge/creditbridge/internal/fault"
+	"github.com/creditbridge/creditbridge/internal/features"
 	"github.com/creditbridge/creditbridge/internal/i18n"
+	"github.com/creditbridge/creditbridge/internal/indicator"
 	"github.com/creditbridge/creditbridge/internal/industry"
 	"github.com/creditbridge/creditbridge/internal/ingest"
 	"github.com/creditbridge/creditbridge/internal/ingestjob"
 	"github.com/creditbridge/creditbridge/internal/ingestqueue"
 	"github.com/creditbridge/creditbridge/internal/keys"
+	"github.com/creditbridge/creditbridge/internal/mask"
+	"github.com/creditbridge/creditbridge/internal/modelreg"
+	"github.com/creditbridge/creditbridge/internal/modeltrain"
 	"github.com/creditbridge/creditbridge/internal/monitor"
 	"github.com/creditbridge/creditbridge/internal/personid"
 	"github.com/creditbridge/creditbridge/internal/quality"
 	"github.com/creditbridge/creditbridge/internal/region"
 	"github.com/creditbridge/creditbridge/internal/rights"
+	"github.com/creditbridge/creditbridge/internal/scoring"
 	"github.com/creditbridge/creditbridge/internal/server"
 	"github.com/creditbridge/creditbridge/internal/sharing"
 	"github.com/creditbridge/creditbridge/internal/store"
@@ -63,17 +69,21 @@ type Node struct {
 	Verify      *verify.Service      // verification questions answered as signed attestations
 	Rights      *rights.Service      // objections (异议) and credit repair (信用修复)
 	Authz       *authz.Service       // enterprises' authorizations (授权), read by the access decision point
+	Indicators  *indicator.Service   // versions of the expert indicator system; Indicators.Active for scoring
 	Metrics     *server.Metrics
 	Monitor     *monitor.Service  // suspensions and alerts (security monitoring)
 	Detector    *monitor.Detector // misuse detection over the evidence log
 	Gate        *monitor.Gate     // rate limits, suspensions and the detector at the HTTP edge
+	Scoring     *scoring.Service  // stored credit scores, batch and incremental rescoring
+	Models      *modelreg.Service // the model registry (versions, champion / challenger)
+	Training    *modeltrain.Job   // training on the platform's outcomes in the background
 }
 
 // Catalog builds the message catalogue from the locale files and every
 // package's message table.
 func Catalog(def i18n.Lang) (*i18n.Catalog, error) {
 	return i18n.New(def, server.Messages, api.Messages, access.Messages, account.Messages, enterprise.Messages,
-		catalog.Messages, quality.Messages, audit.Messages, store.Messages, synth.Messages, creditcode.Messages, personid.Messages, region.Messages, industry.Messages, ingest.Messages, ingestjob.Messages, sharing.Messages, authz.Messages, monitor.Messages, rights.Messages, connector.Messages, verify.Messages)
+		catalog.Messages, quality.Messages, audit.Messages, store.Messages, synth.Messages, creditcode.Messages, personid.Messages, region.Messages, industry.Messages, ingest.Messages, ingestjob.Messages, sharing.Messages, authz.Messages, monitor.Messages, rights.Messages, connector.Messages, verify.Messages, modelreg.Messages, modeltrain.Messages, scoring.Messages, features.Messages, indicator.Messages)
 }
 
 // ErrStaleSchema is returned by Open when the PostgreSQL schema is behind
@@ -83,6 +93,12 @@ var ErrStaleSchema = errors.New("database schema is not current")
 // Open loads keys, opens the store (SQLite migrates itself; PostgreSQL must
 // be migrated with `creditbridge migrate` first) and builds the services.
 func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*Node, error) {
+	// The masking rules of personal items (internal/mask) are loaded once
+	// here and handed to what shares values.
+	maskRules, err := mask.Platform()
+	if err != nil {
+		return nil, fmt.Errorf("load the masking rules: %w", err)
+	}
 	ks, err := keys.LoadOrCreate(cfg.DataDir)
 	if err != nil {
 		return nil, err
@@ -163,7 +179,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*Node, erro
 		// data key) leaves its items unavailable, not the node.
 		log.Error("load the connectors", "error", err)
 	}
-	n.Sharing = &sharing.Service{Repo: st, Items: n.Items, Live: n.Live}
+	n.Sharing = &sharing.Service{Repo: st, Items: n.Items, Live: n.Live, Mask: maskRules}
 	n.Sharing.Marks = st // records under objection or repaired (internal/rights)
 	n.Rights = &rights.Service{
 		Repo: st,
@@ -196,6 +212,18 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*Node, erro
 		st.Close()
 		return nil, err
 	}
+	if err := n.openIndicators(ctx, st, log); err != nil {
+		st.Close()
+		return nil, err
+	}
+	if err := n.openScoring(st); err != nil {
+		st.Close()
+		return nil, err
+	}
+	if err := n.openModels(log); err != nil {
+		st.Close()
+		return nil, err
+	}
 	return n, nil
 }
 
@@ -213,7 +241,7 @@ func (n *Node) Close() error {
 // readiness and metrics, behind the middleware chain.
 func (n *Node) Handler() (http.Handler, error) {
 	problems := api.ProblemWriter{Catalog: n.Catalog, Log: n.Log}
-	ui, err := web.New(web.Deps{Catalog: n.Catalog, Accounts: n.Accounts, Enterprises: n.Enterprises, Audit: n.Audit, Items: n.Items, Quality: n.Quality, Sharing: n.Sharing, Ingest: n.Ingest, Rights: n.Rights, Authz: n.Authz, Connectors: n.Connectors, Live: n.Live, Verify: n.Verify,
+	ui, err := web.New(web.Deps{Models: n.Models, Training: n.Training, Indicators: n.Indicators, Scoring: n.Scoring, Catalog: n.Catalog, Accounts: n.Accounts, Enterprises: n.Enterprises, Audit: n.Audit, Items: n.Items, Quality: n.Quality, Sharing: n.Sharing, Ingest: n.Ingest, Rights: n.Rights, Authz: n.Authz, Connectors: n.Connectors, Live: n.Live, Verify: n.Verify,
 		Monitor: n.Monitor, CookieSecure: n.Config.CookieSecure, SessionTTL: n.Config.SessionTTL, NodeName: n.Config.NodeName, Log: n.Log})
 	if err != nil {
 		return nil, err
@@ -226,7 +254,7 @@ func (n *Node) Handler() (http.Handler, error) {
 		ui.RenderError(w, r, err)
 	}
 	mux := http.NewServeMux()
-	api.New(api.Deps{Connectors: n.Connectors, Catalog: n.Catalog, Accounts: n.Accounts, Enterprises: n.Enterprises, Audit: n.Audit, Items: n.Items, Quality: n.Quality, Sharing: n.Sharing, Ingest: n.Ingest, Verify: n.Verify, Rights: n.Rights, Monitor: n.Monitor, Authz: n.Authz,
+	api.New(api.Deps{Indicators: n.Indicators, Scoring: n.Scoring, Models: n.Models, Connectors: n.Connectors, Catalog: n.Catalog, Accounts: n.Accounts, Enterprises: n.Enterprises, Audit: n.Audit, Items: n.Items, Quality: n.Quality, Sharing: n.Sharing, Ingest: n.Ingest, Verify: n.Verify, Rights: n.Rights, Monitor: n.Monitor, Authz: n.Authz,
 		Problems: problems, CookieSecure: n.Config.CookieSecure}).Register(mux)
 	ui.Register(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -266,13 +294,25 @@ func (n *Node) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	n.Training.Context = ctx // a training run started from /models stops with the node
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		n.Checkpointer().Run(ctx, n.Config.CheckpointInterval, func(err error) { n.Log.Error("checkpoint failed", "error", err) })
 	}()
-	go n.cleanSessions(ctx)
-	go n.Connectors.Watch(ctx, n.Live, time.Minute, func(err error) { n.Log.Error("reload the connectors", "error", err) })
+	// Every goroutine started here is joined below, before Serve returns:
+	// the caller closes the store next, and a job still running then would
+	// use (or reopen) the database after the node has closed it.
+	sessionsDone := make(chan struct{})
+	go func() {
+		defer close(sessionsDone)
+		n.cleanSessions(ctx)
+	}()
+	watchDone := make(chan struct{})
+	go func() {
+		defer close(watchDone)
+		n.Connectors.Watch(ctx, n.Live, time.Minute, func(err error) { n.Log.Error("reload the connectors", "error", err) })
+	}()
 	ingestDone := make(chan struct{})
 	go func() {
 		defer close(ingestDone)
@@ -299,14 +339,24 @@ func (n *Node) Serve(ctx context.Context, ln net.Listener) error {
 		defer close(monitorDone)
 		n.Detector.Run(ctx, n.Config.MonitorInterval)
 	}()
+	scoringDone := make(chan struct{})
+	go func() {
+		defer close(scoringDone)
+		n.runScoring(ctx) // incremental rescoring from the recompute queue
+	}()
 	err = server.Serve(ctx, ln, h, n.Log, n.Config.ShutdownTimeout)
 	cancel()
 	<-monitorDone
+	<-scoringDone
+	n.Scoring.Wait()  // a batch run started from /scores
+	n.Training.Wait() // a training run started from /models
 	<-authzDone
 	<-done
 	<-qualityDone
 	<-rightsDone
 	<-ingestDone
+	<-sessionsDone
+	<-watchDone
 	return err
 }
 

@@ -17,6 +17,7 @@ import (
 // operators and auditors only (with a bilingual refusal for others), the
 // rule set read and replaced with a base version.
 func TestQualityAPI(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	ctx := context.Background()
 	admin, analyst, auditor, bank := w.actors["operator_admin"], w.actors["operator_analyst"], w.actors["auditor"], w.actors["institution_officer"]

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,6 +19,7 @@ import (
 	"github.com/creditbridge/creditbridge/internal/audit"
 	"github.com/creditbridge/creditbridge/internal/enterprise"
 	"github.com/creditbridge/creditbridge/internal/facts"
+	"github.com/creditbridge/creditbridge/internal/rights"
 	"github.com/creditbridge/creditbridge/internal/server"
 )
 
@@ -169,6 +171,7 @@ func (w *rightsWorld) evidence(t *testing.T, action string) []audit.Entry {
 }
 
 func TestObjectionFlowAPI(t *testing.T) {
+	t.Parallel()
 	for _, b := range ingestBackends(t) {
 		t.Run(b, func(t *testing.T) {
 			w := newRightsWorld(t, b)
@@ -245,6 +248,17 @@ func TestObjectionFlowAPI(t *testing.T) {
 				t.Fatalf("corrected: %+v", o)
 			}
 			w.call(t, "samr", "POST", "/api/v1/objections/"+oid+"/decision", dec, 409, nil)
+			// The enterprise's score is queued for recomputation with the
+			// correction (in the same transaction).
+			rq, err := w.n.Store.RecomputeQueue(context.Background(), 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.ContainsFunc(rq, func(r rights.Recompute) bool {
+				return r.EnterpriseID == w.ent.ID && r.Reason == "objection "+oid+": "+item
+			}) {
+				t.Fatalf("no recompute for the correction: %+v", rq)
+			}
 
 			// The new version is what everyone sees, unflagged; the old
 			// one stays in the history.
@@ -309,6 +323,7 @@ func TestObjectionFlowAPI(t *testing.T) {
 }
 
 func TestObjectionEscalation(t *testing.T) {
+	t.Parallel()
 	for _, b := range ingestBackends(t) {
 		t.Run(b, func(t *testing.T) {
 			w := newRightsWorld(t, b)
@@ -359,6 +374,7 @@ func TestObjectionEscalation(t *testing.T) {
 }
 
 func TestCreditRepairAPI(t *testing.T) {
+	t.Parallel()
 	for _, b := range ingestBackends(t) {
 		t.Run(b, func(t *testing.T) {
 			w := newRightsWorld(t, b)
@@ -428,7 +444,13 @@ func TestCreditRepairAPI(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(q) != 1 || q[0].EnterpriseID != w.ent.ID || q[0].Since.Format(time.DateOnly) != "2024-06-01" || !strings.Contains(q[0].Reason, rid) {
+			var mine []rights.Recompute
+			for _, r := range q {
+				if strings.HasPrefix(r.Reason, "repair ") {
+					mine = append(mine, r)
+				}
+			}
+			if len(mine) != 1 || mine[0].EnterpriseID != w.ent.ID || mine[0].Since.Format(time.DateOnly) != "2024-06-01" || !strings.Contains(mine[0].Reason, rid) {
 				t.Fatalf("recompute queue: %+v", q)
 			}
 			var ns struct {

@@ -182,8 +182,9 @@ var demoInterfaceItems = map[string][]string{
 // startDemoSimulator starts a department simulator for the demo's region
 // on a loopback port and points one connector per department at it (a new
 // connector version when the port or secret changed since the last start).
-// It serves until ctx ends.
-func startDemoSimulator(ctx context.Context, n *Node, enterprises int, log *slog.Logger) error {
+// It serves until ctx ends or stop is called; stop returns when it has
+// stopped (no goroutine of it outlives the demo).
+func startDemoSimulator(ctx context.Context, n *Node, enterprises int, log *slog.Logger) (stop func(), err error) {
 	// A later start reuses the last address and secret when it can, so the
 	// connectors stay as they are and no new versions pile up.
 	secret, addr := rand.Text(), "127.0.0.1:0"
@@ -199,17 +200,30 @@ func startDemoSimulator(ctx context.Context, n *Node, enterprises int, log *slog
 	sim, err := deptsim.New(ctx, deptsim.Options{Region: synth.Config{Enterprises: enterprises, Seed: 2021, Province: "32"},
 		HMACSecret: secret, HMACKeyID: "creditbridge"})
 	if err != nil {
-		return fmt.Errorf("demo department simulator: %w", err)
+		return nil, fmt.Errorf("demo department simulator: %w", err)
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		if ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
-			return fmt.Errorf("demo department simulator: %w", err)
+			return nil, fmt.Errorf("demo department simulator: %w", err)
 		}
 	}
+	simCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
 	go func() {
-		if err := serveSimulator(ctx, ln, sim, log); err != nil {
+		defer close(done)
+		if err := serveSimulator(simCtx, ln, sim, log); err != nil {
 			log.Error("demo department simulator stopped", "error", err)
+		}
+	}()
+	stop = func() {
+		cancel()
+		<-done
+	}
+	defer func() {
+		if err != nil {
+			stop()
+			stop = nil
 		}
 	}()
 	simURL := "http://" + ln.Addr().String()
@@ -222,7 +236,7 @@ func startDemoSimulator(ctx context.Context, n *Node, enterprises int, log *slog
 				if fault.Is(err, fault.NotFound) {
 					continue // the operator removed it from the catalogue
 				}
-				return err
+				return nil, err
 			}
 			if v.Department == dept {
 				items = append(items, code)
@@ -237,7 +251,7 @@ func startDemoSimulator(ctx context.Context, n *Node, enterprises int, log *slog
 		if cur, err := n.Connectors.Get(ctx, access.System, cfg.Name); err == nil {
 			base = cur.Version
 		} else if !fault.Is(err, fault.NotFound) {
-			return err
+			return nil, err
 		}
 		if _, err := n.Connectors.Save(ctx, access.System, cfg, base, "demo department simulator on "+simURL); err != nil {
 			// An operator's own connector for the item wins; the demo goes on.
@@ -245,5 +259,5 @@ func startDemoSimulator(ctx context.Context, n *Node, enterprises int, log *slog
 		}
 	}
 	log.Info("demo department simulator", "url", simURL, "connectors", "demo-samr, demo-court, demo-nr, demo-pbc")
-	return nil
+	return stop, nil
 }

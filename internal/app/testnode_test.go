@@ -6,7 +6,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"testing"
 
 	"github.com/creditbridge/creditbridge/internal/app"
@@ -37,4 +40,37 @@ func serve(t *testing.T, h http.Handler) *httptest.Server {
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+// buildCLI builds the `creditbridge` command as CI ships it (no cgo, no
+// race detector) into a test directory and returns its path. Tests that
+// kill a node process run this binary: under -race the test binary itself
+// ingests an order of magnitude slower, which only made the crash tests
+// long, not stronger. The packages are in the build cache (CI builds
+// ./... without cgo first), so this links once. CI builds the binary
+// itself and names it in CREDITBRIDGE_TEST_BINARY, which this then uses
+// as it is (set it only to a binary built from the same tree).
+func buildCLI(t *testing.T) string {
+	t.Helper()
+	if bin := os.Getenv("CREDITBRIDGE_TEST_BINARY"); bin != "" {
+		return bin
+	}
+	return buildProgram(t, "github.com/creditbridge/creditbridge/cmd/creditbridge")
+}
+
+// buildProgram builds the main package pkg without cgo and without the
+// race detector into a test directory and returns the binary's path.
+func buildProgram(t *testing.T, pkg string) string {
+	t.Helper()
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		gobin = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	bin := filepath.Join(t.TempDir(), filepath.Base(pkg))
+	cmd := exec.Command(gobin, "build", "-o", bin, pkg)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build %s: %v\n%s", pkg, err, out)
+	}
+	return bin
 }

@@ -21,6 +21,7 @@ import (
 // and verifies the attestations offline with `creditbridge attestation
 // verify` against the node's JWKS endpoint (and a JWKS file).
 func TestVerificationAPIAndOfflineCheck(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	ctx := context.Background()
 	thisMonth := time.Date(time.Now().Year(), time.Now().Month(), 1, 0, 0, 0, 0, time.UTC)

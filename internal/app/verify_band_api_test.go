@@ -14,6 +14,7 @@ import (
 // scale, signed in the attestation; a band counts as two thresholds
 // against the item's limit; the variables list documents band(NAME).
 func TestVerificationBandsAPI(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	grant(t, w.h, w.actors["institution_officer"], w.actors["enterprise_admin"], grantBody("judicial.", "tax.", "registration."))
 	type answer struct {

@@ -145,6 +145,19 @@ type ConsentInput struct {
 	IDNumber string `json:"id_number"` // resident identity number (kept only as a keyed hash)
 }
 
+// Consent channels: how a separate consent reached the platform.
+const (
+	// ChannelPersonLink: the person gave it themselves, through a consent
+	// invitation link, after confirming their identity against the
+	// enterprise's records.
+	ChannelPersonLink = "person_link"
+	// ChannelAdminAttestation: the enterprise's administrator recorded it,
+	// attesting that the person consented (a signed form on file). The
+	// person's identity is checked against the records, but the act is
+	// the administrator's, and it is shown as such.
+	ChannelAdminAttestation = "admin_attestation"
+)
+
 // Consent is a stored separate consent.
 type Consent struct {
 	ID              int64     `json:"id"`
@@ -152,6 +165,7 @@ type Consent struct {
 	Role            string    `json:"role"`
 	NameMasked      string    `json:"name_masked"`
 	PersonHash      string    `json:"-"` // HMAC-SHA256 of the identity number under the node's consent key
+	Channel         string    `json:"channel"`
 	GivenBy         string    `json:"given_by"`
 	GivenAt         time.Time `json:"given_at"`
 }
@@ -182,4 +196,7 @@ type Store interface {
 	AddConsent(ctx context.Context, c *Consent) error
 	// Consents lists an authorization's consents, oldest first.
 	Consents(ctx context.Context, authorizationID string) ([]Consent, error)
+
+	InvitationStore
+	DeliveryStore
 }

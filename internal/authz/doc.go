@@ -24,14 +24,27 @@
 //   - no re-delegation: only the grantee institution's own principals read
 //     under it;
 //   - personal information (legal representative, natural-person
-//     shareholders) stays masked unless the person's separate consent was
-//     recorded (GiveConsent).
+//     shareholders) stays masked unless a person's separate consent was
+//     recorded: given by the person through a one-time invitation link
+//     (Invite, OpenInvitation, AnswerInvitation; the token stored hashed,
+//     7 days, locked after 5 wrong identities), or attested by the
+//     enterprise's administrator (GiveConsent), each consent saying which.
+//     The authorization carries personal information only once every
+//     person its items name (PersonCheck.Concerned) has consented.
+//
+// Webhooks: every change stores a Delivery in its own transaction; the
+// Notifier sends due deliveries signed, retries with backoff, and leaves
+// one out of attempts failed until the grantee institution or an operator
+// administrator replays it. Pending deliveries are rows, so they outlive a
+// restart.
 //
 // Who may do what: an institution's officers and its API keys with the
 // enterprise:read scope request (requesting is part of reading, so no
 // separate scope) and may revoke their own; the grantor enterprise's
-// administrator approves, narrows, rejects, pauses, resumes, revokes and
-// records consents; the operator and auditors read every authorization.
+// administrator approves, narrows, rejects, pauses, resumes, revokes,
+// issues consent invitations and attests consents; the invited person
+// answers their own link without an account; the operator and auditors
+// read every authorization.
 //
 // This package must never let a transition through without its evidence
 // entry, nor let a webhook delivery delay or fail a transition.

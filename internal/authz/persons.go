@@ -3,7 +3,9 @@ package authz
 import (
 	"context"
 	"crypto/subtle"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/creditbridge/creditbridge/internal/access"
 	"github.com/creditbridge/creditbridge/internal/enterprise"
@@ -19,6 +21,13 @@ import (
 // through.
 type PersonCheck interface {
 	Match(ctx context.Context, p access.Principal, enterpriseID int64, in ConsentInput) (bool, error)
+	// Concerned returns the identity numbers of the persons whose
+	// information items carry for the enterprise over [from, to]: the
+	// legal representative when items cover registration's legal
+	// representative, the natural-person shareholders when they cover
+	// registration.shareholders. An authorization carries personal
+	// information only once every one of them has consented.
+	Concerned(ctx context.Context, p access.Principal, enterpriseID int64, items []string, from, to time.Time) ([]string, error)
 }
 
 // Persons checks consenting persons against the registry (the legal
@@ -88,4 +97,62 @@ func (ps Persons) Match(ctx context.Context, p access.Principal, enterpriseID in
 		return false, err
 	}
 	return ok, nil
+}
+
+// shareholdersItem holds an enterprise's shareholders; a natural person's
+// value reads "name identity-number" (Text) and "natural:…" (Ref).
+const shareholdersItem = "registration.shareholders"
+
+// Concerned reads, through the decision point (evidence action
+// "authorization.consent_scope"), who the items name: the legal
+// representative's sealed record and the natural-person shareholders of
+// the date range. A shareholder value without a readable identity number
+// names no one it could check, and is left out.
+func (ps Persons) Concerned(ctx context.Context, p access.Principal, enterpriseID int64, items []string, from, to time.Time) ([]string, error) {
+	g := access.Grant{Items: items}
+	var out []string
+	if g.Covers(access.ItemLegalRep) && ps.Enterprises != nil && ps.Enterprises.Seal != nil {
+		guard := access.Guard{Log: ps.Enterprises.Repo}
+		_, err := guard.Read(ctx, access.Request{Principal: p, Action: "authorization.consent_scope", EnterpriseID: enterpriseID,
+			Items: []string{access.ItemLegalRep}}, func(access.Decision) (any, error) {
+			rec, err := ps.Enterprises.Repo.EnterpriseByID(ctx, enterpriseID)
+			if err != nil {
+				return nil, err
+			}
+			if len(rec.LegalRepSealed) == 0 {
+				return map[string]any{"persons": 0}, nil
+			}
+			lr, err := enterprise.OpenLegalRep(ps.Enterprises.Seal, rec)
+			if err != nil {
+				return nil, err
+			}
+			if idn, err := personid.Validate(lr.IDNumber); err == nil {
+				out = append(out, idn)
+			}
+			return map[string]any{"persons": len(out)}, nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	if g.Covers(shareholdersItem) && ps.Sharing != nil {
+		res, err := ps.Sharing.Read(ctx, p, sharing.Query{EnterpriseID: enterpriseID, Items: []string{shareholdersItem}, From: from, To: to,
+			Action: "authorization.consent_scope"})
+		if err != nil && !fault.Is(err, fault.Invalid) {
+			return nil, err
+		}
+		for _, v := range res.Values {
+			if strings.HasPrefix(v.Ref, "legal:") || strings.Contains(string(v.Detail), `"holder_type":"legal"`) {
+				continue
+			}
+			fields := strings.Fields(v.Text)
+			if len(fields) < 2 {
+				continue
+			}
+			if idn, err := personid.Validate(fields[len(fields)-1]); err == nil && !slices.Contains(out, idn) {
+				out = append(out, idn)
+			}
+		}
+	}
+	return out, nil
 }

@@ -59,9 +59,13 @@ type Service struct {
 	// Signer signs each version of the artefact; nil leaves Signature empty
 	// (only in tests that do not look at it).
 	Signer *Signer
-	// Webhooks delivers status changes to the institution's CallbackURL;
-	// nil sends none.
+	// Webhooks sends the deliveries each change stores (to the
+	// institution's CallbackURL, in the change's own transaction); nil
+	// leaves them pending in the store for a notifier elsewhere.
 	Webhooks *Notifier
+	// InvitationTTL is how long a consent invitation link stays usable
+	// (DefaultInvitationTTL when zero; never beyond the authorization).
+	InvitationTTL time.Duration
 	// PersonKey keys the hash under which a consenting person's identity
 	// number is kept (DeriveKey of the node key).
 	PersonKey []byte
@@ -256,12 +260,15 @@ func (s *Service) Request(ctx context.Context, p access.Principal, r RequestInpu
 		if err := tx.CreateAuthorization(ctx, &a); err != nil {
 			return err
 		}
+		if err := s.enqueue(ctx, tx, a, "request"); err != nil {
+			return err
+		}
 		return tx.AppendAudit(ctx, s.entry(p, a, "request", "", ""))
 	})
 	if err != nil {
 		return Authorization{}, err
 	}
-	s.notify(a)
+	s.wake()
 	return a, nil
 }
 
@@ -423,12 +430,15 @@ func (s *Service) transition(ctx context.Context, p access.Principal, id, verb s
 		if err := tx.UpdateAuthorization(ctx, &a); err != nil {
 			return err
 		}
+		if err := s.enqueue(ctx, tx, a, verb); err != nil {
+			return err
+		}
 		return tx.AppendAudit(ctx, s.entry(p, a, verb, old, reason))
 	})
 	if err != nil {
 		return Authorization{}, err
 	}
-	s.notify(a)
+	s.wake()
 	return a, nil
 }
 
@@ -617,13 +627,16 @@ func (s *Service) Grants(ctx context.Context, institutionID, enterpriseID int64)
 // GrantSource is Grants as the access.Guard takes it.
 func (s *Service) GrantSource() access.GrantSource { return s.Grants }
 
-// GiveConsent records one person's separate consent under an authorization
-// and, once given, lets that authorization carry personal information
-// unmasked (PersonalConsent). Only the grantor enterprise's administrator
-// records it, on the person's behalf, from a signed consent form or the
-// person's own session (the web flow); the identity number is kept only as
-// a keyed hash, the name only masked. The authorization must be pending,
-// active or paused.
+// GiveConsent records the grantor enterprise's administrator's
+// attestation that one person gave separate consent under an
+// authorization (channel admin_attestation: the person consented on a
+// signed form the enterprise keeps); the person's own act is the
+// invitation link (Invite, AnswerInvitation). Either way the person is
+// checked against the enterprise's records, and once a consent is given
+// the authorization carries personal information unmasked
+// (PersonalConsent). The identity number is kept only as a keyed hash,
+// the name only masked. The authorization must be pending, active or
+// paused.
 func (s *Service) GiveConsent(ctx context.Context, p access.Principal, id string, person ConsentInput) error {
 	var fs fault.Fields
 	role := strings.TrimSpace(person.Role)
@@ -645,6 +658,7 @@ func (s *Service) GiveConsent(ctx context.Context, p access.Principal, id string
 	if s.Persons == nil {
 		return fmt.Errorf("authz: no person check configured")
 	}
+	var concerned []string
 	if p.OrgKind == account.KindEnterprise && p.EnterpriseID != 0 {
 		// Only the grantor's users get this far (others are refused in
 		// the transaction below, without learning anything from a check).
@@ -659,6 +673,9 @@ func (s *Service) GiveConsent(ctx context.Context, p access.Principal, id string
 				mm.Add("id_number", fault.New(fault.Invalid, "authz.consent_mismatch",
 					"the name and identity number do not match the person the enterprise's records name in this role"))
 				return mm.Err()
+			}
+			if concerned, err = s.concerned(ctx, p, a); err != nil {
+				return err
 			}
 		}
 	}
@@ -685,29 +702,80 @@ func (s *Service) GiveConsent(ctx context.Context, p access.Principal, id string
 			return fault.New(fault.Conflict, "authz.bad_transition", "the authorization's status does not allow this").
 				With("status", string(a.Status)).With("action", "consent")
 		}
-		c := Consent{AuthorizationID: a.ID, Role: role, NameMasked: personid.MaskName(name), PersonHash: hash, GivenBy: p.ActorName(), GivenAt: now}
-		if err := tx.AddConsent(ctx, &c); err != nil {
+		c := Consent{AuthorizationID: a.ID, Role: role, NameMasked: personid.MaskName(name), PersonHash: hash,
+			Channel: ChannelAdminAttestation, GivenBy: p.ActorName(), GivenAt: now}
+		complete, err := s.addConsent(ctx, tx, &a, &c, concerned, now)
+		if err != nil {
 			return err
 		}
-		if !a.PersonalConsent {
-			a.PersonalConsent, a.Version, a.UpdatedAt = true, a.Version+1, now
-			if err := s.sign(&a); err != nil {
-				return err
-			}
-			if err := tx.UpdateAuthorization(ctx, &a); err != nil {
-				return err
-			}
-		}
 		e := s.entry(p, a, "consent", a.Status, "")
-		d, _ := json.Marshal(map[string]any{"role": role, "person": c.NameMasked, "consent_id": c.ID, "version": a.Version})
+		d, _ := json.Marshal(map[string]any{"role": role, "person": c.NameMasked, "consent_id": c.ID, "version": a.Version,
+			"channel": ChannelAdminAttestation, "persons_concerned": len(concerned), "all_consented": complete})
 		e.Detail = string(d)
 		return tx.AppendAudit(ctx, e)
 	})
 	if err != nil {
 		return err
 	}
-	s.notify(a)
+	s.wake()
 	return nil
+}
+
+// concerned returns the keyed hashes of the persons whose information a
+// carries (PersonCheck.Concerned), read as p.
+func (s *Service) concerned(ctx context.Context, p access.Principal, a Authorization) ([]string, error) {
+	ids, err := s.Persons.Concerned(ctx, p, a.EnterpriseID, a.Items, a.DataFrom, a.DataTo)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(ids))
+	for i, idn := range ids {
+		out[i] = s.keyed(idn)
+	}
+	return out, nil
+}
+
+// allConsented reports whether every concerned person (keyed hashes) has
+// consented under the authorization: only then does it carry personal
+// information (PersonalConsent). One person's consent never unmasks
+// another's.
+// addConsent stores c and, once every person the authorization's items
+// name has consented, marks a as carrying personal information: a new
+// signed version, its webhook queued in the same transaction.
+// It reports whether all have consented.
+func (s *Service) addConsent(ctx context.Context, tx Repo, a *Authorization, c *Consent, concerned []string, now time.Time) (complete bool, err error) {
+	if err := tx.AddConsent(ctx, c); err != nil {
+		return false, err
+	}
+	complete, err = allConsented(ctx, tx, a.ID, concerned)
+	if err != nil || !complete || a.PersonalConsent {
+		return complete, err
+	}
+	a.PersonalConsent, a.Version, a.UpdatedAt = true, a.Version+1, now
+	if err := s.sign(a); err != nil {
+		return true, err
+	}
+	if err := tx.UpdateAuthorization(ctx, a); err != nil {
+		return true, err
+	}
+	return true, s.enqueue(ctx, tx, *a, "consent")
+}
+
+func allConsented(ctx context.Context, tx Repo, id string, concerned []string) (bool, error) {
+	cs, err := tx.Consents(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	given := map[string]bool{}
+	for _, c := range cs {
+		given[c.PersonHash] = true
+	}
+	for _, h := range concerned {
+		if !given[h] {
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 // Consents lists the separate consents given under an authorization
@@ -752,6 +820,9 @@ func (s *Service) Expire(ctx context.Context, limit int) (int, error) {
 			if err := tx.UpdateAuthorization(ctx, &a); err != nil {
 				return err
 			}
+			if err := s.enqueue(ctx, tx, a, "expire"); err != nil {
+				return err
+			}
 			return tx.AppendAudit(ctx, s.entry(access.System, a, "expire", old, ""))
 		})
 		if err != nil {
@@ -759,7 +830,7 @@ func (s *Service) Expire(ctx context.Context, limit int) (int, error) {
 		}
 		if a.ID != "" {
 			n++
-			s.notify(a)
+			s.wake()
 		}
 	}
 	return n, nil
@@ -803,12 +874,6 @@ func (s *Service) sign(a *Authorization) error {
 	}
 	a.Signature = tok
 	return nil
-}
-
-func (s *Service) notify(a Authorization) {
-	if s.Webhooks != nil && a.CallbackURL != "" {
-		s.Webhooks.Enqueue(a)
-	}
 }
 
 // entry is the evidence of one lifecycle step.

@@ -5,9 +5,6 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -30,6 +27,7 @@ import (
 
 type fixture struct {
 	st      store.Store
+	sealer  *keys.Sealer
 	svc     *authz.Service
 	pub     ed25519.PublicKey
 	clock   *clock
@@ -59,8 +57,13 @@ func (c *clock) add(d time.Duration) {
 
 func setup(t *testing.T, backendName string) *fixture {
 	t.Helper()
+	return setupOn(t, scratch.OpenWithCatalogue(t, backendName))
+}
+
+// setupOn builds the fixture on st (with the default catalogue loaded).
+func setupOn(t *testing.T, st store.Store) *fixture {
+	t.Helper()
 	ctx := t.Context()
-	st := scratch.OpenWithCatalogue(t, backendName)
 	dataKey := make([]byte, 32)
 	if _, err := rand.Read(dataKey); err != nil {
 		t.Fatal(err)
@@ -124,7 +127,7 @@ func setup(t *testing.T, backendName string) *fixture {
 	ent := func(o account.Org, user string) access.Principal {
 		return access.Principal{UserID: 2, Username: user, OrgID: o.ID, OrgKind: account.KindEnterprise, OrgName: o.Name, Role: account.RoleEnterpriseAdmin, EnterpriseID: o.EnterpriseID}
 	}
-	return &fixture{st: st, svc: svc, pub: key.Public().(ed25519.PublicKey), clock: c,
+	return &fixture{st: st, sealer: sealer, svc: svc, pub: key.Public().(ed25519.PublicKey), clock: c,
 		bank: inst(b1, "officer"), bank2: inst(b2, "officer2"),
 		bankKey: access.Principal{OrgID: b1.ID, OrgKind: account.KindInstitution, OrgName: b1.Name, APIKeyID: 5, APIKeyPrefix: "cbk_x",
 			Scopes: []account.Scope{account.ScopeEnterpriseRead}, AccessTier: 3},
@@ -459,7 +462,8 @@ func TestConsent(t *testing.T) {
 		}
 		cs, err := f.svc.Consents(ctx, f.admin, a.ID)
 		must(t, err)
-		if len(cs) != 1 || cs[0].NameMasked == "张三丰" || strings.Contains(cs[0].PersonHash, idn) || len(cs[0].PersonHash) != 64 {
+		if len(cs) != 1 || cs[0].NameMasked == "张三丰" || strings.Contains(cs[0].PersonHash, idn) || len(cs[0].PersonHash) != 64 ||
+			cs[0].Channel != authz.ChannelAdminAttestation {
 			t.Fatalf("consents = %+v", cs)
 		}
 		es, err := f.st.ListAudit(ctx, audit.Filter{Action: "authorization.consent"})
@@ -472,77 +476,6 @@ func TestConsent(t *testing.T) {
 			t.Fatalf("grants = %+v", gs)
 		}
 	})
-}
-
-func TestWebhook(t *testing.T) {
-	t.Parallel()
-	f := setup(t, "sqlite")
-	type got struct {
-		ev  authz.Event
-		sig string
-		raw []byte
-	}
-	var (
-		mu    sync.Mutex
-		calls int
-		recv  []got
-		done  = make(chan struct{}, 10)
-	)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		defer mu.Unlock()
-		calls++
-		if calls == 1 { // the first delivery fails: the notifier retries
-			w.WriteHeader(http.StatusServiceUnavailable)
-			return
-		}
-		b, _ := io.ReadAll(r.Body)
-		var ev authz.Event
-		_ = json.Unmarshal(b, &ev)
-		recv = append(recv, got{ev, r.Header.Get(authz.SignatureHeader), b})
-		done <- struct{}{}
-	}))
-	defer srv.Close()
-	sg, err := authz.NewSigner(ed25519.NewKeyFromSeed(make([]byte, 32)), "n")
-	must(t, err)
-	f.svc.Signer = sg
-	n := &authz.Notifier{Signer: sg, Backoff: 10 * time.Millisecond, Client: srv.Client()}
-	f.svc.Webhooks = n
-	ctx, cancel := context.WithCancel(t.Context())
-	stopped := make(chan struct{})
-	go func() { n.Run(ctx, 1); close(stopped) }()
-	defer func() { cancel(); <-stopped }()
-	in := f.input()
-	in.CallbackURL = srv.URL + "/hook"
-	a, err := f.svc.Request(t.Context(), f.bank, in)
-	must(t, err)
-	_, err = f.svc.Approve(t.Context(), f.admin, a.ID, nil)
-	must(t, err)
-	for range 2 {
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			t.Fatal("webhook not delivered")
-		}
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	if calls != 3 || len(recv) != 2 {
-		t.Fatalf("calls %d, received %d", calls, len(recv))
-	}
-	statuses := []authz.Status{recv[0].ev.Status, recv[1].ev.Status}
-	slices.Sort(statuses)
-	if recv[0].ev.ID != a.ID || !slices.Equal(statuses, []authz.Status{authz.StatusActive, authz.StatusPending}) {
-		t.Fatalf("events %+v", recv)
-	}
-	for _, g := range recv {
-		if err := authz.VerifyBody(g.sig, g.raw, sg.Public()); err != nil {
-			t.Fatalf("signature: %v", err)
-		}
-		if err := authz.VerifyBody(g.sig, append(g.raw, ' '), sg.Public()); err == nil {
-			t.Fatal("a changed body verifies")
-		}
-	}
 }
 
 func TestVerifyRefusesTampering(t *testing.T) {

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,8 +11,11 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -47,6 +51,12 @@ type AccessOptions struct {
 	Months      int
 	Subjects    int       // enterprises the institution holds authorizations from
 	Progress    io.Writer // seeding progress; nil for none
+	// CPUProfile, when set, receives a CPU profile of the full-read phase
+	// (runtime/pprof format, for go tool pprof).
+	CPUProfile io.Writer
+	// DetectorRunning tells that the node's misuse detector runs beside
+	// the benchmark (reported as such).
+	DetectorRunning bool
 }
 
 // AccessResult is the one JSON object Access prints. Decision latencies
@@ -79,15 +89,21 @@ type AccessResult struct {
 	ReadP50Ms    float64 `json:"read_p50_ms"`
 	ReadP99Ms    float64 `json:"read_p99_ms"`
 	BodyBytes    int     `json:"body_bytes"`
+	// ReadCPUMs is the process's CPU time (user and system, the client's
+	// included) per full read; on a machine shared with other work it
+	// moves less than the rates do. Zero where /proc is missing.
+	ReadCPUMs float64 `json:"read_cpu_ms_per_read"`
 	// The baseline: a bare handler returning a fixed JSON body of the same
 	// size, same client, same loopback.
 	BaselineReads   int64   `json:"baseline_reads"`
 	BaselinePerSec  float64 `json:"baseline_reads_per_sec"`
 	BaselineP50Ms   float64 `json:"baseline_p50_ms"`
 	BaselineP99Ms   float64 `json:"baseline_p99_ms"`
+	BaselineCPUMs   float64 `json:"baseline_cpu_ms_per_read"`
 	RatioRate       float64 `json:"ratio_rate"`
 	RatioP99        float64 `json:"ratio_p99"`
 	EvidencePerRead int     `json:"evidence_entries_per_read"`
+	DetectorRunning bool    `json:"detector_running"`
 	GoVersion       string  `json:"go_version"`
 	CPUs            int     `json:"cpus"`
 	StartedAt       string  `json:"started_at"`
@@ -108,7 +124,8 @@ func Access(ctx context.Context, t AccessTarget, o AccessOptions, w io.Writer) e
 		o.Subjects = 200
 	}
 	res := AccessResult{Concurrency: o.Concurrency, Seconds: o.Duration.Seconds(), GoVersion: runtime.Version(), CPUs: runtime.NumCPU(),
-		StartedAt: time.Now().UTC().Format(time.RFC3339), Items: accessItems, Backend: t.Store.Backend(), EvidencePerRead: 1}
+		StartedAt: time.Now().UTC().Format(time.RFC3339), Items: accessItems, Backend: t.Store.Backend(), EvidencePerRead: 1,
+		DetectorRunning: o.DetectorRunning}
 	n, err := t.Store.CountEnterprises(ctx)
 	if err != nil {
 		return err
@@ -255,6 +272,13 @@ func Access(ctx context.Context, t AccessTarget, o AccessOptions, w io.Writer) e
 	}
 	res.BodyBytes = len(sample)
 	var refused atomic.Int64
+	cpu0 := processCPU()
+	if o.CPUProfile != nil {
+		if err := pprof.StartCPUProfile(o.CPUProfile); err != nil {
+			stop()
+			return err
+		}
+	}
 	reads, err := phase(ctx, vo, func(rng *mrand.Rand) error {
 		s := subjects[rng.IntN(len(subjects))]
 		code, b, err := get(base + "/api/v1/enterprises/" + s.code + "/data?" + q)
@@ -269,6 +293,10 @@ func Access(ctx context.Context, t AccessTarget, o AccessOptions, w io.Writer) e
 		}
 		return nil
 	})
+	if o.CPUProfile != nil {
+		pprof.StopCPUProfile()
+	}
+	readCPU := processCPU() - cpu0
 	stop()
 	if err != nil {
 		return err
@@ -276,6 +304,9 @@ func Access(ctx context.Context, t AccessTarget, o AccessOptions, w io.Writer) e
 	res.Reads, res.ReadsRefused = int64(len(reads)), refused.Load()
 	res.ReadsPerSec = float64(len(reads)) / o.Duration.Seconds()
 	res.ReadP50Ms, res.ReadP99Ms = pct(reads, 0.50), pct(reads, 0.99)
+	if len(reads) > 0 && cpu0 > 0 {
+		res.ReadCPUMs = float64(readCPU.Microseconds()) / 1000 / float64(len(reads))
+	}
 
 	// Phase 3: the baseline, a bare handler with a body of the same size.
 	body := json.RawMessage(sample)
@@ -287,6 +318,7 @@ func Access(ctx context.Context, t AccessTarget, o AccessOptions, w io.Writer) e
 	if err != nil {
 		return err
 	}
+	cpu0 = processCPU()
 	bl, err := phase(ctx, vo, func(*mrand.Rand) error {
 		code, _, err := get(base + "/fixed")
 		if err == nil && code != http.StatusOK {
@@ -301,6 +333,9 @@ func Access(ctx context.Context, t AccessTarget, o AccessOptions, w io.Writer) e
 	res.BaselineReads = int64(len(bl))
 	res.BaselinePerSec = float64(len(bl)) / o.Duration.Seconds()
 	res.BaselineP50Ms, res.BaselineP99Ms = pct(bl, 0.50), pct(bl, 0.99)
+	if blCPU := processCPU() - cpu0; len(bl) > 0 && cpu0 > 0 {
+		res.BaselineCPUMs = float64(blCPU.Microseconds()) / 1000 / float64(len(bl))
+	}
 	if res.BaselinePerSec > 0 && res.BaselineP99Ms > 0 {
 		res.RatioRate = res.ReadsPerSec / res.BaselinePerSec
 		res.RatioP99 = res.ReadP99Ms / res.BaselineP99Ms
@@ -338,4 +373,29 @@ func pctUs(ds []time.Duration, p float64) float64 {
 	}
 	slices.Sort(ds)
 	return float64(ds[int(float64(len(ds)-1)*p)].Nanoseconds()) / 1000
+}
+
+// processCPU is the CPU time (user and system) the process has used, from
+// /proc/self/stat in clock ticks of 10 ms; zero where it cannot be read.
+func processCPU() time.Duration {
+	b, err := os.ReadFile("/proc/self/stat")
+	if err != nil {
+		return 0
+	}
+	// The command name (field 2) is in parentheses and may hold spaces;
+	// utime and stime are fields 14 and 15, the 12th and 13th after it.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	u, err1 := strconv.ParseInt(f[11], 10, 64)
+	s, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	return time.Duration(u+s) * 10 * time.Millisecond
 }

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/creditbridge/creditbridge/internal/features/invoice"
 	"github.com/creditbridge/creditbridge/internal/scorecard"
 )
 
@@ -276,16 +277,33 @@ func writeTable(path string, t *scorecard.Table) error {
 	return errors.Join(cw.Error(), f.Close())
 }
 
-// runPeer runs the scikit-learn script, or says why it cannot.
+// runPeer runs the scikit-learn script, or says why it cannot. With no
+// interpreter named it takes the first of python3 on PATH and Debian's
+// /usr/bin/python3 that imports scikit-learn: a version manager's python3
+// often shadows the system one that python3-sklearn installs into.
 func runPeer(ctx context.Context, python, data, meta string) any {
+	candidates := []string{python}
 	if python == "" {
-		python = "python3"
+		candidates = []string{"python3", "/usr/bin/python3"}
 	}
-	if _, err := exec.LookPath(python); err != nil {
-		return "unavailable: " + python + " not found"
+	python = ""
+	var found []string
+	for _, c := range candidates {
+		p, err := exec.LookPath(c)
+		if err != nil {
+			continue
+		}
+		found = append(found, p)
+		if exec.CommandContext(ctx, p, "-c", "import sklearn").Run() == nil {
+			python = p
+			break
+		}
 	}
-	if err := exec.CommandContext(ctx, python, "-c", "import sklearn").Run(); err != nil {
-		return "unavailable: python3-sklearn not installed"
+	switch {
+	case len(found) == 0:
+		return "unavailable: " + strings.Join(candidates, ", ") + " not found"
+	case python == "":
+		return "unavailable: python3-sklearn not installed (tried " + strings.Join(found, ", ") + "; scripts/ensure-sklearn.sh installs it)"
 	}
 	script, err := peerScript()
 	if err != nil {
@@ -366,65 +384,31 @@ func LoadModelDataset(dir, name string) (*scorecard.Table, scorecard.Spec, error
 	return nil, scorecard.Spec{}, fmt.Errorf("unknown dataset %q: german, australian or cumcm", name)
 }
 
-// cumcmFirm accumulates one firm's invoices of one direction.
-type cumcmSide struct {
-	n, void, red int
-	amount, tax  float64 // valid invoices, ex tax / tax
-	byParty      map[string]float64
-	months       map[int]bool    // month index (year*12 + month-1) of every invoice
-	byMonth      map[int]float64 // valid amount per month
-	last         int             // month index of the last invoice
-}
-
-// trend is the valid amount in the 12 months before end over the 12
-// before those.
-func (s *cumcmSide) trend(end int) (float64, bool) {
-	var recent, prior float64
-	for m, v := range s.byMonth {
-		switch {
-		case m >= end-12 && m < end:
-			recent += v
-		case m >= end-24 && m < end-12:
-			prior += v
-		}
-	}
-	return recent / prior, prior > 0
-}
-
 // CUMCMFeatures builds one row per labelled firm (enterprises_123_labels.csv)
-// from its VAT invoices, with the label default = 1 when 是否违约 is 是.
-// Features per direction (sales = output invoices, purchases = input):
-// invoice count, void share, red-letter (negative) share, valid amount
-// and tax, counterparties, the largest counterparty's share of the
-// amount, months with invoices, the amount in the last 12 months over the
-// 12 before (trend) and months since the last invoice, both counted back
-// from the month after the last invoice in the files; plus the gross margin
-// (sales - purchases) / sales and the tax balance (output tax - input
-// tax). The credit rating is left out: rating D means default, so it would
-// leak the label.
+// from its VAT invoices (internal/features/invoice), with the label
+// default = 1 when 是否违约 is 是. Features per direction (sales = output
+// invoices, purchases = input): invoice count, void share, red-letter
+// (negative) share, valid amount and tax, counterparties, the largest
+// counterparty's share of the amount, months with invoices, the amount in
+// the last 12 months over the 12 before (trend) and months since the last
+// invoice, both counted back from the month after the last invoice in the
+// files; plus the gross margin (sales - purchases) / sales and the tax
+// balance (output tax - input tax). The columns are those the benchmark
+// has always used (its CV numbers stay comparable across runs); the
+// package computes more (top-5 share, HHI). The credit rating is left
+// out: rating D means default, so it would leak the label.
 func CUMCMFeatures(dir string) (*scorecard.Table, error) {
-	labels, err := scorecard.ReadFile(filepath.Join(dir, "enterprises_123_labels.csv"))
+	labels, err := scorecard.ReadFile(filepath.Join(dir, invoice.CUMCMLabels))
 	if err != nil {
 		return nil, err
 	}
-	sales, err := readCUMCMInvoices(filepath.Join(dir, "credit_history_enterprise_output_invoice.csv.gz"))
-	if err != nil {
-		return nil, err
-	}
-	purchases, err := readCUMCMInvoices(filepath.Join(dir, "credit_history_enterprise_input_invoice.csv.gz"))
+	data, err := invoice.LoadCUMCM(dir)
 	if err != nil {
 		return nil, err
 	}
 	ci, di := labels.Col("企业代号"), labels.Col("是否违约")
 	if ci < 0 || di < 0 {
 		return nil, errors.New("enterprises_123_labels.csv: columns 企业代号 and 是否违约 are required")
-	}
-	// The data end: the month after the last invoice of any firm (early 2020).
-	end := 0
-	for _, m := range []map[string]*cumcmSide{sales, purchases} {
-		for _, s := range m {
-			end = max(end, s.last+1)
-		}
 	}
 	t := &scorecard.Table{SHA256: labels.SHA256 + "+invoices", Header: []string{"firm"}}
 	for _, side := range []string{"sales", "purchases"} {
@@ -433,113 +417,37 @@ func CUMCMFeatures(dir string) (*scorecard.Table, error) {
 		}
 	}
 	t.Header = append(t.Header, "gross_margin", "tax_balance", "default")
-	num := func(x float64, ok bool) string {
-		if !ok || math.IsNaN(x) || math.IsInf(x, 0) {
+	num := func(x float64) string { return strconv.FormatFloat(x, 'g', 8, 64) }
+	opt := func(v invoice.Value) string {
+		if !v.OK {
 			return ""
 		}
-		return strconv.FormatFloat(x, 'g', 8, 64)
+		return num(v.X)
 	}
 	for _, l := range labels.Rows {
 		firm := l[ci]
+		f := data.Firm(firm)
 		row := []string{firm}
-		for _, s := range []*cumcmSide{sales[firm], purchases[firm]} {
-			if s == nil {
-				s = &cumcmSide{}
-			}
-			tr, trOK := s.trend(end)
-			top := 0.0
-			for _, v := range s.byParty {
-				top = math.Max(top, v)
-			}
+		for _, s := range []invoice.SideFeatures{f.Sales, f.Purchases} {
 			row = append(row,
-				strconv.Itoa(s.n),
-				num(float64(s.void)/float64(s.n), s.n > 0),
-				num(float64(s.red)/float64(s.n-s.void), s.n > s.void),
-				num(s.amount, true),
-				num(s.tax, true),
-				strconv.Itoa(len(s.byParty)),
-				num(top/s.amount, s.amount > 0),
-				strconv.Itoa(len(s.months)),
-				num(tr, trOK),
-				num(float64(end-1-s.last), s.n > 0),
+				strconv.Itoa(s.Invoices),
+				opt(s.VoidShare),
+				opt(s.RedShare),
+				num(s.Amount),
+				num(s.Tax),
+				strconv.Itoa(s.Parties),
+				opt(s.Top1Share),
+				strconv.Itoa(s.ActiveMonths),
+				opt(s.Trend12m),
+				opt(s.MonthsSinceLast),
 			)
-		}
-		sa, pa := sales[firm], purchases[firm]
-		var margin, balance float64
-		okMargin := sa != nil && sa.amount > 0
-		if okMargin {
-			p := 0.0
-			if pa != nil {
-				p = pa.amount
-			}
-			margin = (sa.amount - p) / sa.amount
-		}
-		if sa != nil {
-			balance += sa.tax
-		}
-		if pa != nil {
-			balance -= pa.tax
 		}
 		d := "0"
 		if l[di] == "是" {
 			d = "1"
 		}
-		row = append(row, num(margin, okMargin), num(balance, true), d)
+		row = append(row, opt(f.GrossMargin), num(f.TaxBalance), d)
 		t.Rows = append(t.Rows, row)
 	}
 	return t, nil
-}
-
-func readCUMCMInvoices(path string) (map[string]*cumcmSide, error) {
-	t, err := scorecard.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	if len(t.Header) < 8 {
-		return nil, fmt.Errorf("%s: expected 8 columns, got %v", path, t.Header)
-	}
-	// 企业代号, 发票号码, 开票日期, 对方单位代号, 金额, 税额, 价税合计, 发票状态
-	out := map[string]*cumcmSide{}
-	for i, r := range t.Rows {
-		s := out[r[0]]
-		if s == nil {
-			s = &cumcmSide{byParty: map[string]float64{}, months: map[int]bool{}, byMonth: map[int]float64{}}
-			out[r[0]] = s
-		}
-		ymd := strings.Split(r[2], "/")
-		if len(ymd) != 3 {
-			return nil, fmt.Errorf("%s row %d: date %q is not Y/M/D", path, i+2, r[2])
-		}
-		y, err1 := strconv.Atoi(ymd[0])
-		m, err2 := strconv.Atoi(ymd[1])
-		amount, err3 := strconv.ParseFloat(r[4], 64)
-		tax, err4 := strconv.ParseFloat(r[5], 64)
-		if err := errors.Join(err1, err2, err3, err4); err != nil {
-			return nil, fmt.Errorf("%s row %d: %w", path, i+2, err)
-		}
-		month := y*12 + m - 1
-		s.n++
-		s.months[month] = true
-		s.last = max(s.last, month)
-		if r[7] == "作废发票" {
-			s.void++
-			continue
-		}
-		if amount < 0 {
-			s.red++
-		}
-		s.amount += amount
-		s.tax += tax
-		s.byParty[r[3]] += amount
-		s.byMonth[month] += amount
-	}
-	// Parties with a net negative amount (only credit notes) do not count as concentration.
-	for _, s := range out {
-		for k, v := range s.byParty {
-			if v < 0 {
-				s.byParty[k] = 0
-			}
-		}
-	}
-	return out, nil
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/creditbridge/creditbridge/internal/enterprise"
 	"github.com/creditbridge/creditbridge/internal/fault"
 	"github.com/creditbridge/creditbridge/internal/keys"
+	"github.com/creditbridge/creditbridge/internal/mask"
 	"github.com/creditbridge/creditbridge/internal/seed"
 	"github.com/creditbridge/creditbridge/internal/sharing"
 	"github.com/creditbridge/creditbridge/internal/store"
@@ -210,9 +211,13 @@ func Verify(ctx context.Context, dsn string, o VerifyOptions, w io.Writer) (err 
 		}
 	}
 	res.GrantSeconds = time.Since(grantStart).Seconds()
+	rules, err := mask.Platform()
+	if err != nil {
+		return err
+	}
 	svc := &verify.Service{Repo: st, InTx: func(ctx context.Context, fn func(verify.Repo) error) error {
 		return st.InTx(ctx, func(s store.Store) error { return fn(s) })
-	}, Sharing: &sharing.Service{Repo: st, Items: items}, Seal: sealer, Signer: signer, Node: "bench", Limits: verify.DefaultLimits(),
+	}, Sharing: &sharing.Service{Repo: st, Items: items, Mask: rules}, Seal: sealer, Signer: signer, Node: "bench", Limits: verify.DefaultLimits(),
 		Grants: az.GrantSource()}
 
 	var refused int64

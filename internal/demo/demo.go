@@ -44,6 +44,9 @@ type Options struct {
 	// enterprise: an approved one to the bank and a pending one from the
 	// guarantor.
 	Authz *authz.Service
+	// Model, when set, trains the demo's scorecard on the region's loan
+	// outcomes and promotes it to champion (first start only).
+	Model func(ctx context.Context) error
 }
 
 // AccountsFile holds the generated demo passwords in the data directory, so
@@ -84,6 +87,11 @@ func Seed(ctx context.Context, st store.Store, acc *account.Service, ent *enterp
 	if opt.Authz != nil {
 		if err := seedAuthorizations(ctx, st, opt.Authz, own.Code, time.Now().UTC()); err != nil {
 			return nil, err
+		}
+	}
+	if opt.Model != nil {
+		if err := opt.Model(ctx); err != nil {
+			return nil, fmt.Errorf("demo: train the champion model: %w", err)
 		}
 	}
 	b, err := json.MarshalIndent(accounts, "", "  ")

@@ -92,6 +92,10 @@ type Query struct {
 	// latest only: the history an auditor or the subject reviews.
 	AllVersions bool
 	Limit       int
+	// Items, if set, keeps only these exact items (and, with Item, only
+	// those of them Item matches): several items in one index-range read,
+	// rather than all the enterprise's facts filtered afterwards.
+	Items []string
 }
 
 // Store persists facts and loans.

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -21,6 +22,7 @@ import (
 	"github.com/creditbridge/creditbridge/internal/enterprise"
 	"github.com/creditbridge/creditbridge/internal/facts"
 	"github.com/creditbridge/creditbridge/internal/fault"
+	"github.com/creditbridge/creditbridge/internal/rights"
 	"github.com/creditbridge/creditbridge/internal/store"
 )
 
@@ -100,6 +102,33 @@ type Result struct {
 	Problems []Problem `json:"-"`
 	// ProblemsDropped counts problems beyond Options.MaxErrors.
 	ProblemsDropped int64 `json:"problems_not_listed,omitempty"`
+	// touched maps each enterprise the batch stored data about to the
+	// earliest period it brought (queued for rescoring at commit).
+	touched map[int64]time.Time
+}
+
+// touch notes that the batch stored data about enterprise id for period.
+func (r *Result) touch(id int64, period time.Time) {
+	if id == 0 {
+		return
+	}
+	if r.touched == nil {
+		r.touched = map[int64]time.Time{}
+	}
+	if since, ok := r.touched[id]; !ok || period.Before(since) {
+		r.touched[id] = period
+	}
+}
+
+// recomputes are the recompute-queue entries of the enterprises the batch
+// touched, each since the earliest period it brought, in id order.
+func (r *Result) recomputes(now time.Time) []rights.Recompute {
+	out := make([]rights.Recompute, 0, len(r.touched))
+	for id, since := range r.touched {
+		out = append(out, rights.Recompute{EnterpriseID: id, Reason: "ingest batch " + r.Batch, Since: since, QueuedAt: now})
+	}
+	slices.SortFunc(out, func(a, b rights.Recompute) int { return cmp.Compare(a.EnterpriseID, b.EnterpriseID) })
+	return out
 }
 
 var errAlready = errors.New("batch already loaded")
@@ -147,6 +176,11 @@ func File(ctx context.Context, st store.Store, ds Dataset, path string, o Option
 	err = st.InTx(ctx, func(tx store.Store) error {
 		_, err := access.Guard{Log: tx, Now: o.Now}.Read(ctx, req, func(access.Decision) (any, error) {
 			if err := load(ctx, st, tx, &ds, path, o, &res, start); err != nil {
+				return nil, err
+			}
+			// The enterprises the batch brought data for are rescored
+			// (internal/scoring consumes the queue) once it commits.
+			if err := tx.EnqueueRecomputes(ctx, res.recomputes(o.Now())); err != nil {
 				return nil, err
 			}
 			return map[string]any{"batch": res.Batch, "dataset": ds.Name, "rows": res.Rows}, nil
@@ -300,6 +334,9 @@ func load(ctx context.Context, st, tx store.Store, ds *Dataset, path string, o O
 				return err
 			}
 			res.Registered += int64(n)
+			for _, l := range loans {
+				res.touch(l.EnterpriseID, l.StartOn)
+			}
 			if err := tx.AppendLoans(ctx, loans); err != nil {
 				return err
 			}
@@ -308,6 +345,9 @@ func load(ctx context.Context, st, tx store.Store, ds *Dataset, path string, o O
 		}
 		if len(chunk) == 0 {
 			return nil
+		}
+		for _, f := range chunk {
+			res.touch(f.EnterpriseID, f.Period)
 		}
 		if err := tx.AppendFacts(ctx, chunk); err != nil {
 			return err

@@ -2,6 +2,7 @@ package mask
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -76,16 +77,50 @@ func TestText(t *testing.T) {
 	}
 }
 
-func TestDefaultRulesValid(t *testing.T) {
-	t.Parallel()
-	if err := Default.Validate(); err != nil {
+// platform loads the platform's rules as the application's wiring does.
+func platform(t *testing.T) *Rules {
+	t.Helper()
+	rs, err := Platform()
+	if err != nil {
 		t.Fatal(err)
 	}
+	return rs
+}
+
+func TestPlatformRulesValid(t *testing.T) {
+	t.Parallel()
+	rs := platform(t)
 	for _, item := range []string{"registration.legal_representative", "registration.key_personnel", "registration.shareholders",
 		"registration.change", "judicial.consumption_restriction"} {
-		if len(Default[item]) == 0 {
-			t.Errorf("no default rules for personal item %s", item)
+		if !slices.Contains(rs.Items(), item) || len(rs.For(item, false)) == 0 {
+			t.Errorf("no platform rules for personal item %s", item)
 		}
+	}
+}
+
+// TestRulesCannotBeChangedThroughFor: what For hands out is a copy, so no
+// caller can change a loaded value shared by every reader.
+func TestRulesCannotBeChangedThroughFor(t *testing.T) {
+	t.Parallel()
+	rs := platform(t)
+	got := rs.For("registration.legal_representative", true)
+	got[0].Kind = KindSecret
+	if rs.For("registration.legal_representative", true)[0].Kind == KindSecret {
+		t.Fatal("For returned the loaded rules themselves")
+	}
+}
+
+// TestNilRulesMaskPersonalItemsByFallback: without loaded rules nothing
+// personal goes out in clear.
+func TestNilRulesMaskPersonalItemsByFallback(t *testing.T) {
+	t.Parallel()
+	var rs *Rules
+	got, masked := rs.Apply("registration.legal_representative", true, true, Fields{Text: "张三丰", Ref: "13812345678", Detail: json.RawMessage(`{"id_number":"320102199001011234"}`)})
+	if got.Text != "张**" || got.Ref != "138****5678" || got.Detail != nil || !masked {
+		t.Fatalf("nil rules: %+v masked=%v", got, masked)
+	}
+	if got, _ := rs.Apply("tax.vat_sales", false, true, Fields{Text: "x"}); got.Text != "x" {
+		t.Fatalf("non-personal item changed: %+v", got)
 	}
 }
 
@@ -144,10 +179,11 @@ func TestApply(t *testing.T) {
 		{"non-personal item untouched", "tax.vat_sales", false, true, Fields{Text: "13812345678"}, "13812345678", "", "", false},
 		{"non-object detail dropped", "registration.key_personnel", true, true, Fields{Text: "王五", Detail: json.RawMessage(`["王五"]`)}, "王*", "", "", true},
 	}
+	rs := platform(t)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			got, masked := Default.Apply(tc.item, tc.personal, tc.hide, tc.in)
+			got, masked := rs.Apply(tc.item, tc.personal, tc.hide, tc.in)
 			if got.Text != tc.wantText || got.Ref != tc.wantRef || string(got.Detail) != tc.wantDetail || masked != tc.wantMasked {
 				t.Fatalf("Apply = %q %q %s masked=%v, want %q %q %s masked=%v", got.Text, got.Ref, got.Detail, masked,
 					tc.wantText, tc.wantRef, tc.wantDetail, tc.wantMasked)
@@ -160,10 +196,11 @@ func TestApply(t *testing.T) {
 // legal-representative value holds no full identity or mobile number.
 func TestApplyNeverLeaksNumbers(t *testing.T) {
 	t.Parallel()
-	for item := range Default {
+	rs := platform(t)
+	for _, item := range rs.Items() {
 		f := Fields{Text: "张三 320102199001011234 13812345678", Ref: "320102199001011234",
 			Detail: json.RawMessage(`{"name":"张三","id_number":"320102199001011234","phone":"13812345678","person":"张三","old":"320102199001011234","new":"13812345678","x":"13812345678"}`)}
-		got, _ := Default.Apply(item, true, true, f)
+		got, _ := rs.Apply(item, true, true, f)
 		all := got.Text + got.Ref + string(got.Detail)
 		for _, secret := range []string{"320102199001011234", "13812345678"} {
 			if strings.Contains(all, secret) {

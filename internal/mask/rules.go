@@ -21,48 +21,55 @@ type Rule struct {
 	When string `json:"when,omitempty"`
 }
 
-// Rules are the masking rules per catalogue item code.
-type Rules map[string][]Rule
+// Rules are the masking rules per catalogue item code. A value is loaded
+// once (Platform or Parse) by the application's wiring and handed to
+// whatever shares values; it is never changed afterwards, so it is safe
+// for concurrent use. A nil *Rules has no rules of its own: every item the
+// catalogue flags personal is masked by the fallback, which is the safe
+// side (就高从严).
+type Rules struct {
+	items map[string][]Rule
+}
 
+// platformRules are the platform's rules for the items of the default
+// catalogue that carry personal information. Read only by Platform.
+//
 //go:embed rules.json
-var defaultRules []byte
+var platformRules []byte
 
-// Default are the platform's rules for the items of the default catalogue
-// that carry personal information (rules.json).
-var Default = mustParse(defaultRules)
+// Platform parses the platform's rules (rules.json).
+func Platform() (*Rules, error) { return Parse(platformRules) }
 
-// Fallback masks a personal item that has no rules of its own: the text is
+// fallback masks a personal item that has no rules of its own: the text is
 // treated as a name (the strictest form that keeps a hint), identity and
 // mobile numbers are masked in the reference, and the detail is dropped.
 // "When in doubt, grade higher" (就高从严).
-var Fallback = []Rule{{Field: "text", Kind: KindName}, {Field: "ref", Kind: KindText}, {Field: "detail.*", Kind: KindDrop}}
-
-func mustParse(b []byte) Rules {
-	rs, err := Parse(b)
-	if err != nil {
-		panic(err)
-	}
-	return rs
+func fallback() []Rule {
+	return []Rule{{Field: "text", Kind: KindName}, {Field: "ref", Kind: KindText}, {Field: "detail.*", Kind: KindDrop}}
 }
 
 // Parse reads rules from JSON ({"item": [{"field":..., "kind":...}]}) and
 // validates them.
-func Parse(b []byte) (Rules, error) {
-	var rs Rules
-	if err := json.Unmarshal(b, &rs); err != nil {
+func Parse(b []byte) (*Rules, error) {
+	var items map[string][]Rule
+	if err := json.Unmarshal(b, &items); err != nil {
 		return nil, fmt.Errorf("mask: rules: %w", err)
 	}
-	return rs, rs.Validate()
+	rs := &Rules{items: items}
+	if err := rs.validate(); err != nil {
+		return nil, err
+	}
+	return rs, nil
 }
 
-// Validate checks every rule's field, kind and condition.
-func (rs Rules) Validate() error {
-	for item, rules := range rs {
+// validate checks every rule's field, kind and condition.
+func (rs *Rules) validate() error {
+	for item, rules := range rs.items {
 		for i, r := range rules {
 			switch {
 			case r.Field != "text" && r.Field != "ref" && (!strings.HasPrefix(r.Field, "detail.") || r.Field == "detail."):
 				return fmt.Errorf("mask: rule %d of %s: unknown field %q", i+1, item, r.Field)
-			case !slices.Contains(Kinds, r.Kind):
+			case !slices.Contains(Kinds(), r.Kind):
 				return fmt.Errorf("mask: rule %d of %s: unknown kind %q", i+1, item, r.Kind)
 			case r.When != "" && !strings.Contains(r.When, "="):
 				return fmt.Errorf("mask: rule %d of %s: condition %q is not KEY=VALUE", i+1, item, r.When)
@@ -72,14 +79,29 @@ func (rs Rules) Validate() error {
 	return nil
 }
 
-// For returns the rules of item: its own, else Fallback when the
-// catalogue flags it personal, else none.
-func (rs Rules) For(item string, personal bool) []Rule {
-	if r, ok := rs[item]; ok {
-		return r
+// Items lists the item codes that have rules of their own, sorted.
+func (rs *Rules) Items() []string {
+	if rs == nil {
+		return nil
+	}
+	out := make([]string, 0, len(rs.items))
+	for item := range rs.items {
+		out = append(out, item)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// For returns (a copy of) the rules of item: its own, else the fallback
+// when the catalogue flags it personal, else none.
+func (rs *Rules) For(item string, personal bool) []Rule {
+	if rs != nil {
+		if r, ok := rs.items[item]; ok {
+			return slices.Clone(r)
+		}
 	}
 	if personal {
-		return Fallback
+		return fallback()
 	}
 	return nil
 }
@@ -97,7 +119,7 @@ type Fields struct {
 // reports that rules applied with hide set (the value is shown in masked
 // form). A Detail that is not a JSON object is dropped when any detail
 // rule would apply to it: what cannot be inspected is not shown.
-func (rs Rules) Apply(item string, personal, hide bool, f Fields) (out Fields, masked bool) {
+func (rs *Rules) Apply(item string, personal, hide bool, f Fields) (out Fields, masked bool) {
 	rules := rs.For(item, personal)
 	if len(rules) == 0 {
 		return f, false
@@ -142,7 +164,7 @@ func (rs Rules) Apply(item string, personal, hide bool, f Fields) (out Fields, m
 }
 
 // detail masks a Detail object key by key.
-func (rs Rules) detail(raw json.RawMessage, obj map[string]json.RawMessage, pick func(string) *Rule, hide bool, rules []Rule) json.RawMessage {
+func (rs *Rules) detail(raw json.RawMessage, obj map[string]json.RawMessage, pick func(string) *Rule, hide bool, rules []Rule) json.RawMessage {
 	if obj == nil {
 		for _, r := range rules {
 			if strings.HasPrefix(r.Field, "detail.") && (hide || r.Kind == KindSecret) {

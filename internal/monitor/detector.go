@@ -49,6 +49,11 @@ type Detector struct {
 	Name string
 	// Batch bounds the entries consumed per step (1000 when zero).
 	Batch int
+	// KickGap is the shortest time between two steps that kicks wake
+	// (DefaultKickGap when zero, never more than Run's interval): kicks
+	// arriving meanwhile are coalesced into the next step, so a stream of
+	// requests costs the detector at most one step per gap.
+	KickGap time.Duration
 
 	mu       sync.Mutex
 	loaded   bool
@@ -164,24 +169,46 @@ func (d *Detector) Miss(org, user, apiKey int64, name, code string, at time.Time
 	}
 }
 
-// Run steps whenever kicked and at least every interval until ctx ends. A
-// detector that has never run starts at the head of the log: evidence
-// written before monitoring began is not replayed (it would raise alerts,
-// and suspend keys, for behaviour long past).
+// DefaultKickGap is the shortest time between two steps woken by kicks.
+const DefaultKickGap = 100 * time.Millisecond
+
+// Run steps when kicked, at most once per KickGap, and at least every
+// interval, until ctx ends. Kicks never wait for a step: one arriving while
+// a step runs or within the gap after it is kept (one pending kick at most)
+// and served once the gap is over. A detector that has never run starts at
+// the head of the log: evidence written before monitoring began is not
+// replayed (it would raise alerts, and suspend keys, for behaviour long
+// past).
 func (d *Detector) Run(ctx context.Context, interval time.Duration) {
 	kick := d.kickCh()
 	if err := d.startAtHead(ctx); err != nil && d.Log != nil && ctx.Err() == nil {
 		d.Log.Error("security monitoring: read the start position", "error", err)
 	}
+	gap := d.KickGap
+	if gap <= 0 {
+		gap = DefaultKickGap
+	}
+	gap = min(gap, interval)
 	t := time.NewTicker(interval)
 	defer t.Stop()
+	var last time.Time
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-kick:
+			if wait := gap - time.Since(last); wait > 0 {
+				w := time.NewTimer(wait)
+				select {
+				case <-ctx.Done():
+					w.Stop()
+					return
+				case <-w.C:
+				}
+			}
 		case <-t.C:
 		}
+		last = time.Now()
 		for {
 			n, err := d.Step(ctx)
 			if err != nil {

@@ -50,7 +50,9 @@ func (g *Gate) Admit(ctx context.Context, p access.Principal, remote string) err
 // Observe tells the detector how a request ended: a look-up of a
 // registered-looking credit code that found nothing is a miss (the
 // evidence log has no entry for it), and any request of an organisation
-// wakes the detector to read the new evidence.
+// asks the detector to read the new evidence. Neither waits: the kick is
+// a non-blocking send that the detector coalesces (at most one step per
+// Detector.KickGap), so the detector never runs on the request path.
 func (g *Gate) Observe(p access.Principal, path string, status int) {
 	if g.Detector == nil || p.OrgID == 0 {
 		return

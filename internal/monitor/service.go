@@ -206,9 +206,9 @@ func (s *Service) Alert(ctx context.Context, p access.Principal, id int64) (Aler
 }
 
 // Check refuses a suspended principal: fault.Forbidden "access.suspended"
-// naming what is suspended and why. It reads the store on every call, so a
-// suspension takes effect at the next request on every instance of the
-// node.
+// naming what is suspended and why. It reads the store on every call (one
+// statement for the key, the user and the organisation), so a suspension
+// takes effect at the next request on every instance of the node.
 func (s *Service) Check(ctx context.Context, p access.Principal) error {
 	if p.OrgID == 0 {
 		return nil

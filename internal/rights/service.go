@@ -295,6 +295,12 @@ func (s *Service) DecideObjection(ctx context.Context, p access.Principal, id in
 			if err := r.AppendFacts(ctx, []facts.Fact{*correction}); err != nil {
 				return err
 			}
+			// What was derived from the old version (the enterprise's
+			// score) is recomputed, as after any new data.
+			if err := r.EnqueueRecompute(ctx, &Recompute{EnterpriseID: o.EnterpriseID, Since: correction.Period, QueuedAt: now,
+				Reason: "objection " + strconv.FormatInt(o.ID, 10) + ": " + o.Item}); err != nil {
+				return err
+			}
 			extra["version"], extra["num"], extra["text"] = correction.Version, correction.Num, correction.Text
 		}
 		if err := r.AddNotification(ctx, &Notification{EnterpriseID: o.EnterpriseID, Kind: OwnerObjection, RefID: o.ID,

@@ -131,6 +131,8 @@ func BinVariable(c Column, y []int, o Options) Variable {
 	return v
 }
 
+// rangeLabel names a range bin in interval notation: bins hold lo < x <=
+// hi (Locate), so a finite upper bound is closed.
 func rangeLabel(lo, hi *float64) string {
 	f := func(p *float64, inf string) string {
 		if p == nil {
@@ -138,7 +140,11 @@ func rangeLabel(lo, hi *float64) string {
 		}
 		return strconv.FormatFloat(*p, 'g', -1, 64)
 	}
-	return "(" + f(lo, "-inf") + ", " + f(hi, "+inf") + ")"
+	end := "]"
+	if hi == nil {
+		end = ")"
+	}
+	return "(" + f(lo, "-inf") + ", " + f(hi, "+inf") + end
 }
 
 // setWOE fills counts, shares, bad rates, WOE and IV. WOE = ln((bad_i +

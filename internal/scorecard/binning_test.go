@@ -167,3 +167,35 @@ func TestSpecialValuesNumeric(t *testing.T) {
 		t.Error("a non-number on a numeric variable must be an error")
 	}
 }
+
+// TestRangeLabelsMatchLocate: a value equal to a bin's upper bound falls in
+// that bin, so the label closes the bound; the last bin is open at +inf.
+func TestRangeLabelsMatchLocate(t *testing.T) {
+	t.Parallel()
+	one, five := 1.0, 5.0
+	cases := []struct {
+		name   string
+		lo, hi *float64
+		want   string
+	}{
+		{"first", nil, &one, "(-inf, 1]"},
+		{"middle", &one, &five, "(1, 5]"},
+		{"last", &five, nil, "(5, +inf)"},
+	}
+	for _, c := range cases {
+		if got := rangeLabel(c.lo, c.hi); got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
+	}
+	v := Variable{Name: "x", Kind: Numeric, Bins: []Bin{
+		{Kind: BinRange, Upper: &one, Label: rangeLabel(nil, &one)},
+		{Kind: BinRange, Lower: &one, Upper: &five, Label: rangeLabel(&one, &five)},
+		{Kind: BinRange, Lower: &five, Label: rangeLabel(&five, nil)},
+	}}
+	for raw, want := range map[string]int{"1": 0, "1.0001": 1, "5": 1, "5.5": 2} {
+		bin, _, err := v.Locate(raw, nil)
+		if err != nil || bin != want {
+			t.Errorf("Locate(%s) = %d, %v; want bin %d %s", raw, bin, err, want, v.Bins[want].Label)
+		}
+	}
+}

@@ -24,8 +24,9 @@ type Gate interface {
 // sets Retry-After on a rate-limit refusal. A suspended session may still
 // sign out (which clears its cookie, so the browser can sign in as someone
 // else); its principal is marked Suspended for that request. The gate reads
-// suspensions from the database on every request, so a suspension blocks
-// the next request on every instance: nothing about it is cached.
+// suspensions from the database on every request (one indexed statement),
+// so a suspension blocks the next request on every instance: nothing about
+// it is cached.
 func Admit(g Gate, onErr ErrorWriter, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, _ := IdentityFrom(r.Context())

@@ -68,7 +68,10 @@ type Service struct {
 	// Grants lists an institution's authorizations from an enterprise for
 	// the decision point (internal/authz); nil: none exist.
 	Grants access.GrantSource
-	Now    func() time.Time
+	// Mask are the masking rules of personal items (internal/mask), loaded
+	// once by the wiring; nil masks every personal item by the fallback.
+	Mask *mask.Rules
+	Now  func() time.Time
 }
 
 func (s *Service) now() time.Time {
@@ -358,6 +361,8 @@ func (s *Service) fetch(ctx context.Context, p access.Principal, rec enterprise.
 		fq := facts.Query{EnterpriseID: rec.ID, From: q.From, To: q.To, KnownAt: q.KnownAt, AllVersions: q.AllVersions, Limit: limit}
 		if len(stored) == 1 {
 			fq.Item = stored[0]
+		} else {
+			fq.Items = stored
 		}
 		fs, err := s.Repo.QueryFacts(ctx, fq)
 		if err != nil {
@@ -370,7 +375,7 @@ func (s *Service) fetch(ctx context.Context, p access.Principal, rec enterprise.
 		}
 		for _, f := range fs {
 			if want[f.Item] {
-				res.Values = append(res.Values, valueOf(f, catalog.ModePhysical, byCode[f.Item], d))
+				res.Values = append(res.Values, valueOf(s.Mask, f, catalog.ModePhysical, byCode[f.Item], d))
 			}
 		}
 	}
@@ -462,7 +467,7 @@ func (s *Service) call(ctx context.Context, p access.Principal, rec enterprise.R
 		if !q.From.IsZero() && f.Period.Before(q.From) || !q.To.IsZero() && f.Period.After(q.To) {
 			continue
 		}
-		vals = append(vals, valueOf(f, catalog.ModeInterface, it, d))
+		vals = append(vals, valueOf(s.Mask, f, catalog.ModeInterface, it, d))
 	}
 	return c, vals, nil
 }
@@ -515,7 +520,7 @@ func seesRepaired(p access.Principal, it catalog.Item) bool {
 	return false
 }
 
-func valueOf(f facts.Fact, via catalog.Mode, it catalog.Item, d access.Decision) Value {
+func valueOf(rules *mask.Rules, f facts.Fact, via catalog.Mode, it catalog.Item, d access.Decision) Value {
 	v := Value{Item: f.Item, Shape: f.Shape, Period: day(f.Period), EndsOn: day(f.EndsOn), Num: f.Num, Text: f.Text, Ref: f.Ref,
 		Source: f.Source, Batch: f.Batch, SourceRow: f.SourceRow, ReceivedAt: f.ReceivedAt.UTC(), Version: f.Version, Via: via, ref: f.Ref}
 	if f.Detail != "" && json.Valid([]byte(f.Detail)) {
@@ -523,7 +528,7 @@ func valueOf(f facts.Fact, via catalog.Mode, it catalog.Item, d access.Decision)
 	}
 	// Personal information is masked by the item's rules (internal/mask)
 	// when the decision says so; sealed blobs never leave either way.
-	m, masked := mask.Default.Apply(f.Item, it.Personal, d.Mask.PersonalData, mask.Fields{Text: v.Text, Ref: v.Ref, Detail: v.Detail})
+	m, masked := rules.Apply(f.Item, it.Personal, d.Mask.PersonalData, mask.Fields{Text: v.Text, Ref: v.Ref, Detail: v.Detail})
 	v.Text, v.Ref, v.Detail, v.Masked = m.Text, m.Ref, m.Detail, masked
 	return v
 }

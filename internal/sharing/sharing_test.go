@@ -18,6 +18,7 @@ import (
 	"github.com/creditbridge/creditbridge/internal/facts"
 	"github.com/creditbridge/creditbridge/internal/fault"
 	"github.com/creditbridge/creditbridge/internal/keys"
+	"github.com/creditbridge/creditbridge/internal/mask"
 	"github.com/creditbridge/creditbridge/internal/sharing"
 	"github.com/creditbridge/creditbridge/internal/store"
 	"github.com/creditbridge/creditbridge/internal/store/sqlite"
@@ -76,7 +77,11 @@ func setup(t *testing.T) (*sharing.Service, store.Store, *department) {
 		t.Fatal(err)
 	}
 	dept := &department{}
-	return &sharing.Service{Repo: st, Items: items, Live: dept}, st, dept
+	rules, err := mask.Platform()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &sharing.Service{Repo: st, Items: items, Live: dept, Mask: rules}, st, dept
 }
 
 var operator = access.Principal{UserID: 1, Username: "admin", OrgID: 1, OrgKind: account.KindOperator, Role: account.RoleOperatorAdmin}

@@ -10,10 +10,13 @@ import (
 	"github.com/creditbridge/creditbridge/internal/connector"
 	"github.com/creditbridge/creditbridge/internal/enterprise"
 	"github.com/creditbridge/creditbridge/internal/facts"
+	"github.com/creditbridge/creditbridge/internal/indicator"
 	"github.com/creditbridge/creditbridge/internal/ingestjob"
+	"github.com/creditbridge/creditbridge/internal/modelreg"
 	"github.com/creditbridge/creditbridge/internal/monitor"
 	"github.com/creditbridge/creditbridge/internal/quality"
 	"github.com/creditbridge/creditbridge/internal/rights"
+	"github.com/creditbridge/creditbridge/internal/scoring"
 	"github.com/creditbridge/creditbridge/internal/verify"
 )
 
@@ -32,6 +35,9 @@ type Store interface {
 	monitor.Store
 	rights.Store
 	authz.Store
+	indicator.Store
+	modelreg.Store // the model registry (versions, champion)
+	scoring.Store  // stored credit scores and rescoring runs
 
 	// InTx runs fn inside one transaction: every call on the Store passed
 	// to fn commits together when fn returns nil and rolls back otherwise.

@@ -23,6 +23,7 @@ import (
 	"github.com/creditbridge/creditbridge/internal/facts"
 	"github.com/creditbridge/creditbridge/internal/fault"
 	"github.com/creditbridge/creditbridge/internal/keys"
+	"github.com/creditbridge/creditbridge/internal/mask"
 	"github.com/creditbridge/creditbridge/internal/seed"
 	"github.com/creditbridge/creditbridge/internal/sharing"
 	"github.com/creditbridge/creditbridge/internal/store"
@@ -121,7 +122,7 @@ func newRegion(t testing.TB, st store.Store) *region {
 	lim.NarrowingFactor = 0
 	r.svc = &verify.Service{Repo: st, InTx: func(ctx context.Context, fn func(verify.Repo) error) error {
 		return st.InTx(ctx, func(s store.Store) error { return fn(s) })
-	}, Sharing: &sharing.Service{Repo: st, Items: items, Now: clock}, Seal: sealer, Signer: r.signer, Node: "test-node",
+	}, Sharing: &sharing.Service{Repo: st, Items: items, Now: clock, Mask: platformMask(t)}, Seal: sealer, Signer: r.signer, Node: "test-node",
 		Limits: lim, TTL: 24 * time.Hour, Now: clock, Grants: (&authz.Service{Repo: st, Now: clock}).Grants}
 	return r
 }
@@ -277,6 +278,16 @@ func tf(b bool) string {
 		return verify.True
 	}
 	return verify.False
+}
+
+// platformMask loads the platform's masking rules as the wiring does.
+func platformMask(t testing.TB) *mask.Rules {
+	t.Helper()
+	rs, err := mask.Platform()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rs
 }
 
 func backends(t *testing.T, run func(t *testing.T, r *region)) {

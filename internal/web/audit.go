@@ -12,6 +12,7 @@ import (
 	"github.com/creditbridge/creditbridge/internal/account"
 	"github.com/creditbridge/creditbridge/internal/audit"
 	"github.com/creditbridge/creditbridge/internal/fault"
+	"github.com/creditbridge/creditbridge/internal/indicator"
 	"github.com/creditbridge/creditbridge/internal/server"
 )
 
@@ -38,6 +39,8 @@ var knownActions = []struct {
 		"objection.read", "objection.list"}},
 	{"repair.", []string{"repair.file", "repair.approve", "repair.reject", "repair.read", "repair.list"}},
 	{"monitor.", []string{"monitor.alert", "monitor.suspend", "monitor.reinstate", "monitor.rate_limited"}},
+	{"indicator.", []string{indicator.ActionLoadDefault, indicator.ActionImport, indicator.ActionActivate}},
+	{"model.", []string{"model.register", "model.promote", "model.train.registry", "model.train.outcomes", "model.train.features"}},
 }
 
 type auditRow struct {

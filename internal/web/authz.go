@@ -23,9 +23,14 @@ import (
 // The authorization pages (授权): an institution officer requests an
 // authorization and follows its requests; the enterprise administrator
 // reads each request in plain words and approves (possibly narrowed),
-// rejects, pauses, resumes or revokes it, and records the separate consent
-// of the persons whose information it covers — a step of its own, never
-// bundled with the approval; the operator and auditors list them all.
+// rejects, pauses, resumes or revokes it, and asks the persons whose
+// information it covers for their separate consent — a step of its own,
+// never bundled with the approval: a one-time link per person, answered
+// by the person on /consent/{token} (authz_consent.go), or, labelled as
+// such, the administrator's attestation that the person consented on
+// paper; the operator and auditors list them all. The page also lists
+// the webhook deliveries to the institution, with a replay for a failed
+// one.
 // Every change goes through internal/authz, which signs the artefact and
 // records the evidence.
 
@@ -79,7 +84,7 @@ type authzView struct {
 
 // authzAbility is what the viewer may do to one authorization.
 type authzAbility struct {
-	Decide, Pause, Resume, Revoke, Consent bool
+	Decide, Pause, Resume, Revoke, Consent, Invite bool
 }
 
 type itemChoice struct {
@@ -141,6 +146,15 @@ type authzDetailData struct {
 	Notice   string
 	// Consent form input echoed back on an error (never the number).
 	ConsentRole, ConsentName string
+	// The person's own consent: invitations issued, the link just issued
+	// (shown once), the invitation form's name echoed back on an error.
+	Invitations  []invitationView
+	ConsentViews []consentView
+	NewLink      string
+	InviteName   string
+	// Webhook deliveries to the institution.
+	HasWebhook bool
+	Deliveries []deliveryView
 }
 
 // authzEnabled refuses the pages when the node runs without authorizations.
@@ -272,6 +286,7 @@ func abilityOf(p access.Principal, a authz.Authorization) authzAbility {
 		Resume:  grantor && a.Status == authz.StatusPaused,
 		Revoke:  (grantor || grantee) && (a.Status == authz.StatusActive || a.Status == authz.StatusPaused),
 		Consent: grantor && live && !a.PersonalConsent,
+		Invite:  grantor && live,
 	}
 }
 
@@ -559,7 +574,7 @@ func (u *UI) authzDetail(w http.ResponseWriter, r *http.Request) error {
 	}
 	if k, ok := map[string]string{"requested": "ui.authz.notice.requested", "approve": "ui.authz.notice.approve",
 		"reject": "ui.authz.notice.reject", "pause": "ui.authz.notice.pause", "resume": "ui.authz.notice.resume",
-		"revoke": "ui.authz.notice.revoke", "consent": "ui.authz.notice.consent"}[r.URL.Query().Get("done")]; ok {
+		"revoke": "ui.authz.notice.revoke", "consent": "ui.authz.notice.consent", "replay": "ui.authz.notice.replay"}[r.URL.Query().Get("done")]; ok {
 		d.Notice = u.t(r, k)
 	}
 	u.render(w, r, http.StatusOK, "authz_detail", "ui.authz.detail_title", d)
@@ -601,7 +616,26 @@ func (u *UI) authzDetailData(r *http.Request, p access.Principal, a authz.Author
 			return authzDetailData{}, err
 		}
 	}
+	if err := u.detailExtras(r, p, a, &d); err != nil {
+		return authzDetailData{}, err
+	}
 	return d, nil
+}
+
+// authzPost is the signed-in caller of an authorization form, its form
+// parsed.
+func (u *UI) authzPost(r *http.Request) (server.Identity, error) {
+	if err := u.authzEnabled(); err != nil {
+		return server.Identity{}, err
+	}
+	id, err := server.Require(r)
+	if err != nil {
+		return server.Identity{}, err
+	}
+	if err := r.ParseForm(); err != nil {
+		return server.Identity{}, fault.New(fault.Invalid, "request.bad_param", "unreadable form").With("name", "form")
+	}
+	return id, nil
 }
 
 // authzAct applies one decision to an authorization (POST
@@ -610,15 +644,9 @@ func (u *UI) authzDetailData(r *http.Request, p access.Principal, a authz.Author
 // narrower mode).
 func (u *UI) authzAct(verb string) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		if err := u.authzEnabled(); err != nil {
-			return err
-		}
-		id, err := server.Require(r)
+		id, err := u.authzPost(r)
 		if err != nil {
 			return err
-		}
-		if err := r.ParseForm(); err != nil {
-			return fault.New(fault.Invalid, "request.bad_param", "unreadable form").With("name", "form")
 		}
 		ctx, p, aid := r.Context(), id.Principal, r.PathValue("id")
 		reason := strings.TrimSpace(r.PostFormValue("reason"))
@@ -654,6 +682,16 @@ func (u *UI) authzRedisplay(w http.ResponseWriter, r *http.Request, p access.Pri
 	if !ok {
 		return cause
 	}
+	status := http.StatusUnprocessableEntity
+	if fault.Is(cause, fault.Conflict) {
+		status = http.StatusConflict
+	}
+	return u.detailWith(w, r, p, aid, status, func(d *authzDetailData) { d.Message, d.Errors = msg, fields })
+}
+
+// detailWith shows the authorization page with status, after fill has
+// added what the request left to show (problems, a notice, a new link).
+func (u *UI) detailWith(w http.ResponseWriter, r *http.Request, p access.Principal, aid string, status int, fill func(*authzDetailData)) error {
 	a, err := u.d.Authz.Get(r.Context(), p, aid)
 	if err != nil {
 		return err
@@ -662,11 +700,7 @@ func (u *UI) authzRedisplay(w http.ResponseWriter, r *http.Request, p access.Pri
 	if err != nil {
 		return err
 	}
-	d.Message, d.Errors = msg, fields
-	status := http.StatusUnprocessableEntity
-	if fault.Is(cause, fault.Conflict) {
-		status = http.StatusConflict
-	}
+	fill(&d)
 	u.render(w, r, status, "authz_detail", "ui.authz.detail_title", d)
 	return nil
 }
@@ -712,21 +746,18 @@ func (u *UI) narrowing(ctx context.Context, p access.Principal, aid string, f ur
 	return &n, nil
 }
 
-// authzConsent records one person's separate consent (POST
-// /authorizations/{id}/consent). The person confirms with their own
-// checkbox and their identity number, which authz.Service.GiveConsent
-// checks against the enterprise's records. The consent is
-// a step of its own: approving never gives it.
+// authzConsent records the administrator's attestation of one person's
+// separate consent (POST /authorizations/{id}/consent): the administrator
+// ticks that the person consented (on a signed form the enterprise keeps)
+// and enters the person's identity number, which
+// authz.Service.GiveConsent checks against the enterprise's records. It
+// is stored and shown as an attestation (channel admin_attestation); the
+// person's own act is the invitation link. Either way it is a step of its
+// own: approving never gives it.
 func (u *UI) authzConsent(w http.ResponseWriter, r *http.Request) error {
-	if err := u.authzEnabled(); err != nil {
-		return err
-	}
-	id, err := server.Require(r)
+	id, err := u.authzPost(r)
 	if err != nil {
 		return err
-	}
-	if err := r.ParseForm(); err != nil {
-		return fault.New(fault.Invalid, "request.bad_param", "unreadable form").With("name", "form")
 	}
 	ctx, p, aid := r.Context(), id.Principal, r.PathValue("id")
 	in := authz.ConsentInput{Role: r.PostFormValue("role"), Name: strings.TrimSpace(r.PostFormValue("name")),
@@ -757,20 +788,12 @@ func (u *UI) authzConsent(w http.ResponseWriter, r *http.Request) error {
 // consentRedisplay shows the consent form again with its problems and the
 // role and name given (never the identity number).
 func (u *UI) consentRedisplay(w http.ResponseWriter, r *http.Request, p access.Principal, aid string, in authz.ConsentInput, errs map[string]string) error {
-	a, err := u.d.Authz.Get(r.Context(), p, aid)
-	if err != nil {
-		return err
-	}
-	d, err := u.authzDetailData(r, p, a)
-	if err != nil {
-		return err
-	}
-	d.Errors, d.Message, d.ConsentRole, d.ConsentName = errs, u.t(r, "ui.authz.form_invalid"), in.Role, clip(in.Name, 100)
-	for i := range d.Roles {
-		d.Roles[i].Selected = d.Roles[i].Value == in.Role
-	}
-	u.render(w, r, http.StatusUnprocessableEntity, "authz_detail", "ui.authz.detail_title", d)
-	return nil
+	return u.detailWith(w, r, p, aid, http.StatusUnprocessableEntity, func(d *authzDetailData) {
+		d.Errors, d.Message, d.ConsentRole, d.ConsentName = errs, u.t(r, "ui.authz.form_invalid"), in.Role, clip(in.Name, 100)
+		for i := range d.Roles {
+			d.Roles[i].Selected = d.Roles[i].Value == in.Role
+		}
+	})
 }
 
 func sameSet(a, b []string) bool {

@@ -3,8 +3,10 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -66,7 +68,7 @@ func TestAuthorizationPages(t *testing.T) {
 	narrowed := requestAuthz(t, bank, requestForm("tax.", "registration.shareholders"))
 	rejected := requestAuthz(t, bank, requestForm("tax."))
 	expect(t, "bank sees its request", bank.get("/authorizations/"+full+"?done=requested"), http.StatusOK,
-		[]string{"申请已提交", "待处理", full}, []string{"按申请内容同意", "提交本人单独同意"})
+		[]string{"申请已提交", "待处理", full}, []string{"按申请内容同意", "登记管理员声明", "生成同意链接"})
 
 	// The enterprise reads the requests in plain words.
 	ent := s.browser(t, "zh-CN")
@@ -76,7 +78,7 @@ func TestAuthorizationPages(t *testing.T) {
 		[]string{"授权管理", institutionOrgName + "请求查看贵企业 2024-01 至 2026-10 的数据（纳税、法定代表人信息），用于贷款申请审核，有效期至 " + until + "，一次性查询。",
 			"涉及个人信息", "查看并处理"}, nil)
 	expect(t, "enterprise detail", ent.get("/authorizations/"+full), http.StatusOK,
-		[]string{"按申请内容同意", "或缩小范围后同意", "拒绝", "个人信息单独同意", "提交本人单独同意"}, nil)
+		[]string{"按申请内容同意", "或缩小范围后同意", "拒绝", "个人信息单独同意", "生成同意链接", "登记管理员声明"}, nil)
 
 	// Approve as asked.
 	csrf := ent.csrf()
@@ -109,8 +111,9 @@ func TestAuthorizationPages(t *testing.T) {
 	}
 	expect(t, "rejected", ent.get(p.header.Get("Location")), http.StatusOK, []string{"已拒绝", "不再办理该笔贷款"}, []string{"按申请内容同意"})
 
-	// Separate consent of the legal representative: not bundled with the
-	// approval, confirmed by the person, checked against the registry.
+	// The administrator's attestation of the legal representative's
+	// separate consent: not bundled with the approval, labelled as the
+	// administrator's, the person checked against the registry.
 	a, _ = s.authz.Get(ctx, access.System, full)
 	if a.PersonalConsent {
 		t.Fatal("approval gave the personal consent")
@@ -126,7 +129,7 @@ func TestAuthorizationPages(t *testing.T) {
 		}
 		return ent.do(http.MethodPost, "/authorizations/"+full+"/consent", v)
 	}
-	expect(t, "consent unticked", consent("张三丰", idn, idn[12:], false), http.StatusUnprocessableEntity, []string{"须由本人勾选单独同意"}, []string{idn})
+	expect(t, "consent unticked", consent("张三丰", idn, idn[12:], false), http.StatusUnprocessableEntity, []string{"须勾选确认已取得本人书面单独同意"}, []string{idn})
 	expect(t, "consent last six wrong", consent("张三丰", idn, "000000", true), http.StatusUnprocessableEntity, []string{"身份证号码后六位与所填号码不一致"}, []string{idn})
 	other, _ := personid.Complete("110105" + "19491231002")
 	expect(t, "consent by someone else", consent("张三丰", other, other[12:], true), http.StatusUnprocessableEntity, []string{"与企业登记记录中该身份的人员不符"}, []string{other})
@@ -137,7 +140,7 @@ func TestAuthorizationPages(t *testing.T) {
 	if p.status != http.StatusSeeOther {
 		t.Fatalf("consent: %d\n%s", p.status, excerpt(p.body))
 	}
-	expect(t, "consented", ent.get(p.header.Get("Location")), http.StatusOK, []string{"本人单独同意已记录", "已获个人单独同意", "法定代表人 · 张**"}, []string{idn, "张三丰"})
+	expect(t, "consented", ent.get(p.header.Get("Location")), http.StatusOK, []string{"本人单独同意已记录", "已获个人单独同意", "法定代表人 · 张**", "管理员代为登记（声明）"}, []string{idn, "张三丰"})
 
 	// Pause, resume, revoke.
 	for _, step := range []struct{ verb, notice, status string }{
@@ -179,4 +182,101 @@ func TestAuthorizationPages(t *testing.T) {
 	// Navigation per role.
 	expect(t, "enterprise nav", ent.get("/my/enterprise"), http.StatusOK, []string{`href="/authorizations"`, `href="/my/accesses"`}, nil)
 	expect(t, "bank nav", bank.get("/enterprises"), http.StatusOK, []string{`href="/authorizations"`}, []string{`href="/my/accesses"`})
+}
+
+var consentLinkRE = regexp.MustCompile(`value="(https?://[^"]+/consent/(ct_[A-Za-z0-9_-]{43}))"`)
+
+// TestConsentLinkPages: the enterprise's administrator makes a one-time
+// link for the legal representative, who opens it without an account,
+// reads in plain words who gets which of their data, is refused under a
+// wrong identity number, and gives consent under the right one; the
+// authorization page then shows the consent as the person's own, and the
+// link cannot be used again.
+func TestConsentLinkPages(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, false)
+	ctx := context.Background()
+	bank := s.browser(t, "zh-CN")
+	bank.mustSignIn("bank")
+	id := requestAuthz(t, bank, requestForm("tax.", "registration.legal_representative"))
+	ent := s.browser(t, "zh-CN")
+	ent.mustSignIn("huawei")
+	csrf := ent.csrf()
+	if p := ent.do(http.MethodPost, "/authorizations/"+id+"/approve", url.Values{"csrf_token": {csrf}}); p.status != http.StatusSeeOther {
+		t.Fatalf("approve: %d", p.status)
+	}
+	expect(t, "invite without a name", ent.do(http.MethodPost, "/authorizations/"+id+"/invite", url.Values{"csrf_token": {csrf}, "role": {authz.ConsentLegalRep}}),
+		http.StatusUnprocessableEntity, []string{"请填写同意人姓名"}, nil)
+	p := ent.do(http.MethodPost, "/authorizations/"+id+"/invite", url.Values{"csrf_token": {csrf}, "role": {authz.ConsentLegalRep}, "name": {"张三丰"}})
+	expect(t, "invited", p, http.StatusCreated, []string{"已为 张** 生成同意链接", "仅显示这一次", "等待本人答复"}, []string{"张三丰"})
+	m := consentLinkRE.FindStringSubmatch(p.body)
+	if m == nil {
+		t.Fatalf("no consent link on the page:\n%s", excerpt(p.body))
+	}
+	link, token := m[1], m[2]
+	if !strings.HasPrefix(link, s.srv.URL) {
+		t.Fatalf("link %q is not on this server", link)
+	}
+	expect(t, "the link is not shown again", ent.get("/authorizations/"+id), http.StatusOK, []string{"已生成的同意链接", "等待本人答复"}, []string{token})
+
+	// The person, without an account.
+	person := s.browser(t, "zh-CN")
+	expect(t, "consent page", person.get("/consent/"+token), http.StatusOK,
+		[]string{institutionOrgName + "请求查看" + huaweiName, "法定代表人", "姓名、身份证号码", "我同意", "我拒绝"}, nil)
+	expect(t, "unknown link", person.get("/consent/ct_"+strings.Repeat("A", 43)), http.StatusNotFound, nil, []string{huaweiName})
+	idn, err := personid.Complete("440300" + "19800101001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, _ := personid.Complete("110105" + "19491231002")
+	expect(t, "wrong identity", person.do(http.MethodPost, "/consent/"+token, url.Values{"decision": {"give"}, "name": {"张三丰"}, "id_number": {other}}),
+		http.StatusUnprocessableEntity, []string{"与企业登记记录中该身份的人员不符", "张三丰"}, []string{other})
+	if a, _ := s.authz.Get(ctx, access.System, id); a.PersonalConsent {
+		t.Fatal("a wrong identity gave consent")
+	}
+	expect(t, "given", person.do(http.MethodPost, "/consent/"+token, url.Values{"decision": {"give"}, "name": {"张三丰"}, "id_number": {idn}}),
+		http.StatusOK, []string{"您的单独同意已记录"}, []string{idn})
+	expect(t, "used link", person.get("/consent/"+token), http.StatusConflict, []string{"该同意链接已被答复"}, nil)
+	if a, _ := s.authz.Get(ctx, access.System, id); !a.PersonalConsent {
+		t.Fatal("the person's consent did not reach the authorization")
+	}
+	expect(t, "the person's own consent", ent.get("/authorizations/"+id), http.StatusOK,
+		[]string{"本人通过同意链接作出", "已同意", "已获个人单独同意"}, []string{idn, "张三丰"})
+	enPerson := s.browser(t, "en")
+	expect(t, "used link in English", enPerson.get("/consent/"+token), http.StatusConflict, []string{"already been answered"}, nil)
+}
+
+// TestWebhookDeliveriesOnTheAuthorizationPage: the institution sees the
+// notifications its callback was sent, a failed one with a button to send
+// it again; the enterprise sees them without the button.
+func TestWebhookDeliveriesOnTheAuthorizationPage(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, false)
+	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) }))
+	defer failing.Close()
+	bank := s.browser(t, "zh-CN")
+	bank.mustSignIn("bank")
+	form := requestForm("tax.")
+	form.Set("callback_url", failing.URL+"/cb")
+	id := requestAuthz(t, bank, form)
+	n := &authz.Notifier{Repo: s.st, Client: failing.Client(), Attempts: 1}
+	if sent, err := n.RunDue(t.Context(), 1); err != nil || sent != 1 {
+		t.Fatalf("run: %d %v", sent, err)
+	}
+	ds, err := s.st.ListDeliveries(t.Context(), authz.DeliveryFilter{AuthorizationID: id})
+	if err != nil || len(ds) != 1 || ds[0].Status != authz.DeliveryFailed {
+		t.Fatalf("deliveries %+v %v", ds, err)
+	}
+	replay := "/authorizations/" + id + "/webhooks/" + strconv.FormatInt(ds[0].ID, 10) + "/replay"
+	expect(t, "bank sees the failure", bank.get("/authorizations/"+id), http.StatusOK,
+		[]string{"向金融机构发送的通知", "authorization.request", "发送失败", "HTTP 503", `action="` + replay + `"`}, nil)
+	ent := s.browser(t, "zh-CN")
+	ent.mustSignIn("huawei")
+	expect(t, "enterprise sees it, without the button", ent.get("/authorizations/"+id), http.StatusOK, []string{"发送失败"}, []string{replay})
+	expect(t, "enterprise cannot replay", ent.do(http.MethodPost, replay, url.Values{"csrf_token": {ent.csrf()}}), http.StatusForbidden, nil, nil)
+	p := bank.do(http.MethodPost, replay, url.Values{"csrf_token": {bank.csrf()}})
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("replay: %d\n%s", p.status, excerpt(p.body))
+	}
+	expect(t, "replayed", bank.get(p.header.Get("Location")), http.StatusOK, []string{"该通知将重新发送。", "待发送"}, []string{`action="` + replay + `"`})
 }

@@ -46,22 +46,28 @@ type rightsAttachment struct {
 	URL  string
 }
 
-type objectionRow struct {
-	rights.Objection
+// filing is what an objection row and a repair row share, shown by the
+// one "filing_cells" template: the record, the filer's statement and
+// files, the status.
+type filing struct {
 	ItemName    string
 	StatusLabel string
 	Pending     bool
 	CanDecide   bool
 	Files       []rightsAttachment
-	CSRF        string // for the decision form
+	Statement   string // the objection's reason, the repair's evidence
+	RecordNote  string // what else identifies the record (the version and value disputed)
+}
+
+type objectionRow struct {
+	rights.Objection
+	filing
+	CSRF string // for the decision form
 }
 
 type repairRow struct {
 	rights.Repair
-	ItemName    string
-	StatusLabel string
-	CanDecide   bool
-	Files       []rightsAttachment
+	filing
 }
 
 type notificationRow struct {
@@ -84,12 +90,9 @@ type rightsData struct {
 }
 
 func (u *UI) rightsPage(w http.ResponseWriter, r *http.Request) error {
-	id, err := server.Require(r)
+	id, err := u.rightsCaller(r)
 	if err != nil {
 		return err
-	}
-	if u.d.Rights == nil {
-		return errNotFound
 	}
 	p := id.Principal
 	if p.OrgKind == account.KindInstitution {
@@ -103,8 +106,12 @@ func (u *UI) rightsPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx := r.Context()
 	objRow := func(o rights.Objection) objectionRow {
-		row := objectionRow{Objection: o, ItemName: names(o.Item), StatusLabel: u.qlabel(r, objectionStatusKeys, string(o.Status)), Pending: o.Status.Pending(),
-			Files: rightsFiles(rights.OwnerObjection, o.ID, o.Attachments), CSRF: id.CSRF}
+		note := u.t(r, "ui.rights.version", "n", strconv.Itoa(o.FactVersion)) + " · " + o.ValueText
+		if o.ValueNum != 0 {
+			note += " " + groupDigits(strconv.FormatInt(o.ValueNum, 10))
+		}
+		row := objectionRow{Objection: o, filing: filing{ItemName: names(o.Item), StatusLabel: u.qlabel(r, objectionStatusKeys, string(o.Status)),
+			Pending: o.Status.Pending(), Files: rightsFiles(rights.OwnerObjection, o.ID, o.Attachments), Statement: o.Reason, RecordNote: note}, CSRF: id.CSRF}
 		row.CanDecide = row.Pending && (p.OrgKind == account.KindDepartment && p.Department == o.Department ||
 			p.IsOperator() && p.IsAdmin() && o.Status == rights.ObjectionEscalated)
 		return row
@@ -136,8 +143,10 @@ func (u *UI) rightsPage(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		for _, x := range rs {
-			row := repairRow{Repair: x, ItemName: names(x.Item), StatusLabel: u.qlabel(r, repairStatusKeys, string(x.Status)),
-				CanDecide: x.Status == rights.RepairPending && p.IsOperator() && p.IsAdmin(), Files: rightsFiles(rights.OwnerRepair, x.ID, x.Attachments)}
+			pending := x.Status == rights.RepairPending
+			row := repairRow{Repair: x, filing: filing{ItemName: names(x.Item), StatusLabel: u.qlabel(r, repairStatusKeys, string(x.Status)),
+				Pending: pending, CanDecide: pending && p.IsOperator() && p.IsAdmin(), Files: rightsFiles(rights.OwnerRepair, x.ID, x.Attachments),
+				Statement: x.Evidence}}
 			d.Repairs = append(d.Repairs, row)
 		}
 	}
@@ -161,6 +170,19 @@ func (u *UI) rightsPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	u.render(w, r, http.StatusOK, "rights", "ui.rights.title", d)
 	return nil
+}
+
+// rightsCaller is the signed-in caller of a rights page or form; the
+// pages do not exist on a node without the rights service.
+func (u *UI) rightsCaller(r *http.Request) (server.Identity, error) {
+	id, err := server.Require(r)
+	if err != nil {
+		return server.Identity{}, err
+	}
+	if u.d.Rights == nil {
+		return server.Identity{}, errNotFound
+	}
+	return id, nil
 }
 
 // itemNames returns a function naming catalogue items in lang.
@@ -187,7 +209,20 @@ func rightsFiles(owner string, ownerID int64, as []rights.Attachment) []rightsAt
 	return out
 }
 
+// rightsForm is one filing form on the record's page: an objection or a
+// repair application (one template, rights_file.html, for both).
+type rightsForm struct {
+	URL     string
+	Title   string // locale keys
+	Note    string
+	Label   string
+	Submit  string
+	Field   string // the statement's form field: "reason" or "evidence"
+	FilesID string
+}
+
 type rightsFileData struct {
+	Forms        []rightsForm
 	Code, Name   string
 	Item         string
 	ItemName     string
@@ -211,12 +246,9 @@ type rightsFileData struct {
 // its repair (GET /rights/file?item=&period=&ref=). The record is read
 // through the sharing service, so the read is decided and recorded.
 func (u *UI) rightsFileForm(w http.ResponseWriter, r *http.Request) error {
-	id, err := server.Require(r)
+	id, err := u.rightsCaller(r)
 	if err != nil {
 		return err
-	}
-	if u.d.Rights == nil {
-		return errNotFound
 	}
 	p := id.Principal
 	if p.OrgKind != account.KindEnterprise || p.EnterpriseID == 0 {
@@ -250,6 +282,14 @@ func (u *UI) rightsFileForm(w http.ResponseWriter, r *http.Request) error {
 		Value: u.formatValue(lang, it.Unit, v.Num), Text: v.Text, Version: v.Version, Repairable: rights.Repairable(it),
 		UnderObj: v.Objection != nil, Repaired: v.Repaired, MaxFiles: rights.MaxAttachments, MaxKiB: rights.MaxAttachmentBytes >> 10,
 		BackURL: "/enterprises/" + url.PathEscape(res.Code) + "/data", ObjectionURL: RightsPath + "/objections", RepairURL: RightsPath + "/repairs"}
+	if !d.UnderObj {
+		d.Forms = append(d.Forms, rightsForm{URL: d.ObjectionURL, Title: "ui.rights.objection_form", Note: "ui.rights.objection_note",
+			Label: "ui.rights.reason", Submit: "ui.rights.file_objection", Field: "reason", FilesID: "o-files"})
+	}
+	if d.Repairable && !d.Repaired {
+		d.Forms = append(d.Forms, rightsForm{URL: d.RepairURL, Title: "ui.rights.repair_form", Note: "ui.rights.repair_note",
+			Label: "ui.rights.evidence", Submit: "ui.rights.file_repair", Field: "evidence", FilesID: "r-files"})
+	}
 	u.render(w, r, http.StatusOK, "rights_file", "ui.rights.file_title", d)
 	return nil
 }
@@ -298,12 +338,9 @@ func (u *UI) parseRightsForm(r *http.Request) error {
 // application (POST /rights/repairs) from the form.
 func (u *UI) fileRights(kind string) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		id, err := server.Require(r)
+		id, err := u.rightsCaller(r)
 		if err != nil {
 			return err
-		}
-		if u.d.Rights == nil {
-			return errNotFound
 		}
 		if err := u.parseRightsForm(r); err != nil {
 			return err
@@ -336,12 +373,9 @@ func (u *UI) fileRights(kind string) handler {
 // decideRights records a decision from the queue's form.
 func (u *UI) decideRights(kind string) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		id, err := server.Require(r)
+		id, err := u.rightsCaller(r)
 		if err != nil {
 			return err
-		}
-		if u.d.Rights == nil {
-			return errNotFound
 		}
 		n, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 		if err != nil || n <= 0 {
@@ -377,12 +411,9 @@ func (u *UI) decideRights(kind string) handler {
 // rightsAttachmentDownload sends a filed file (never rendered inline).
 func (u *UI) rightsAttachmentDownload(owner string) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		id, err := server.Require(r)
+		id, err := u.rightsCaller(r)
 		if err != nil {
 			return err
-		}
-		if u.d.Rights == nil {
-			return errNotFound
 		}
 		ownerID, err1 := strconv.ParseInt(r.PathValue("id"), 10, 64)
 		n, err2 := strconv.ParseInt(r.PathValue("attachment"), 10, 64)

@@ -26,6 +26,7 @@ import (
 	"github.com/creditbridge/creditbridge/internal/i18n"
 	"github.com/creditbridge/creditbridge/internal/industry"
 	"github.com/creditbridge/creditbridge/internal/keys"
+	"github.com/creditbridge/creditbridge/internal/mask"
 	"github.com/creditbridge/creditbridge/internal/personid"
 	"github.com/creditbridge/creditbridge/internal/quality"
 	"github.com/creditbridge/creditbridge/internal/region"
@@ -125,7 +126,11 @@ func newStack(t *testing.T, secure bool) *stack {
 		},
 		Now: func() time.Time { return qualityNow },
 	}
-	s.sharing = &sharing.Service{Repo: st, Items: s.items}
+	rules, err := mask.Platform()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.sharing = &sharing.Service{Repo: st, Items: s.items, Mask: rules}
 	s.authz = &authz.Service{Repo: st, Items: s.items, PersonKey: key,
 		InTx: func(ctx context.Context, fn func(authz.Repo) error) error {
 			return st.InTx(ctx, func(s store.Store) error { return fn(s) })

@@ -21,11 +21,16 @@ import (
 	"github.com/creditbridge/creditbridge/internal/catalog"
 	"github.com/creditbridge/creditbridge/internal/connector"
 	"github.com/creditbridge/creditbridge/internal/enterprise"
+	"github.com/creditbridge/creditbridge/internal/features"
 	"github.com/creditbridge/creditbridge/internal/i18n"
+	"github.com/creditbridge/creditbridge/internal/indicator"
 	"github.com/creditbridge/creditbridge/internal/ingestqueue"
+	"github.com/creditbridge/creditbridge/internal/modelreg"
+	"github.com/creditbridge/creditbridge/internal/modeltrain"
 	"github.com/creditbridge/creditbridge/internal/monitor"
 	"github.com/creditbridge/creditbridge/internal/quality"
 	"github.com/creditbridge/creditbridge/internal/rights"
+	"github.com/creditbridge/creditbridge/internal/scoring"
 	"github.com/creditbridge/creditbridge/internal/server"
 	"github.com/creditbridge/creditbridge/internal/sharing"
 	"github.com/creditbridge/creditbridge/internal/verify"
@@ -47,6 +52,11 @@ type Deps struct {
 	Live        *connector.Registry  // the running connectors, for their breaker state (optional)
 	Verify      *verify.Service      // verification questions (optional: without it /verify is not found)
 	Monitor     *monitor.Service     // security monitoring (optional: without it /monitor is not found)
+	Indicators  *indicator.Service   // indicator-system versions (optional: without it /indicators is not found)
+	Features    *features.Set        // credit feature definitions shown at /features (nil: features.DefaultSet)
+	Scoring     *scoring.Service     // credit scores (optional: without it /scores is not found)
+	Models      *modelreg.Service    // the model registry (optional: without it /models is not found)
+	Training    *modeltrain.Job      // training a challenger in the background (optional: no button without it)
 	// CookieSecure sets the Secure attribute on every cookie the UI sets.
 	CookieSecure bool
 	// SessionTTL is the idle lifetime of a session. The server slides a
@@ -76,7 +86,7 @@ type UI struct {
 var files embed.FS
 
 // pageNames are the page templates under templates/pages, without ".html".
-var pageNames = []string{"signin", "enterprises", "enterprise", "orgs", "users", "audit", "my_enterprise", "catalog", "catalog_item", "enterprise_data", "error", "quality", "catalog_edit", "catalog_import", "submissions", "submission", "authorizations", "authz_new", "authz_detail", "access_log", "rights", "rights_file", "connectors", "connector", "connector_edit", "verify", "monitor"}
+var pageNames = []string{"signin", "enterprises", "enterprise", "orgs", "users", "audit", "my_enterprise", "catalog", "catalog_item", "enterprise_data", "error", "quality", "catalog_edit", "catalog_import", "submissions", "submission", "authorizations", "authz_new", "authz_detail", "access_log", "rights", "rights_file", "connectors", "connector", "connector_edit", "verify", "monitor", "indicators", "authz_consent", "features", "scores", "score", "models", "models_detail"}
 
 // New parses every template once, in every language, and fails on the
 // first error.
@@ -167,6 +177,7 @@ func (u *UI) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /catalog/{code}/edit", u.handle(u.catalogEditForm))
 	mux.HandleFunc("POST /catalog/{code}/edit", u.handle(u.catalogUpdate))
 	mux.HandleFunc("GET /quality", u.handle(u.qualityPage))
+	mux.HandleFunc("GET /features", u.handle(u.featuresPage))
 	mux.HandleFunc("POST /quality/runs", u.handle(u.qualityRun))
 	mux.HandleFunc("GET "+SubmitPath, u.handle(u.submissions))
 	mux.HandleFunc("POST "+SubmitPath, u.handle(u.submit))
@@ -178,6 +189,10 @@ func (u *UI) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /authorizations/new", u.handle(u.authzCreate))
 	mux.HandleFunc("GET /authorizations/{id}", u.handle(u.authzDetail))
 	mux.HandleFunc("POST /authorizations/{id}/consent", u.handle(u.authzConsent))
+	mux.HandleFunc("POST /authorizations/{id}/invite", u.handle(u.authzInvite))
+	mux.HandleFunc("POST /authorizations/{id}/webhooks/{delivery}/replay", u.handle(u.authzReplay))
+	mux.HandleFunc("GET /consent/{token}", u.handle(u.consentPage))
+	mux.HandleFunc("POST /consent/{token}", u.handle(u.consentAnswer))
 	for _, verb := range []string{"approve", "reject", "pause", "resume", "revoke"} {
 		mux.HandleFunc("POST /authorizations/{id}/"+verb, u.handle(u.authzAct(verb)))
 	}
@@ -202,6 +217,17 @@ func (u *UI) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+MonitorPath, u.handle(u.monitorPage))
 	mux.HandleFunc("POST "+MonitorPath+"/suspensions", u.handle(u.monitorSuspend))
 	mux.HandleFunc("POST "+MonitorPath+"/suspensions/{id}/reinstate", u.handle(u.monitorReinstate))
+	mux.HandleFunc("GET "+IndicatorsPath, u.handle(u.indicatorPage))
+	mux.HandleFunc("POST "+IndicatorsPath+"/import", u.handle(u.indicatorImport))
+	mux.HandleFunc("POST "+IndicatorsPath+"/{id}/activate", u.handle(u.indicatorActivate))
+	mux.HandleFunc("GET "+IndicatorsPath+"/{id}/system.json", u.handle(u.indicatorDownload))
+	mux.HandleFunc("GET /scores", u.handle(u.scoresPage))
+	mux.HandleFunc("POST /scores/runs", u.handle(u.scoresRun))
+	mux.HandleFunc("GET /enterprises/{code}/score", u.handle(u.scorePage))
+	mux.HandleFunc("GET "+ModelsPath, u.handle(u.modelsPage))
+	mux.HandleFunc("POST "+ModelsPath+"/train", u.handle(u.modelTrain))
+	mux.HandleFunc("GET "+ModelsPath+"/{id}", u.handle(u.modelDetail))
+	mux.HandleFunc("POST "+ModelsPath+"/{id}/promote", u.handle(u.modelPromote))
 	mux.Handle("GET /static/", u.staticHandler())
 	mux.HandleFunc("/", u.handle(u.notFound))
 }
@@ -330,6 +356,15 @@ func (u *UI) frame(r *http.Request, title string, data any) page {
 		if u.d.Monitor == nil {
 			p.Nav = slices.DeleteFunc(p.Nav, func(l navLink) bool { return l.Href == MonitorPath })
 		}
+		if u.d.Indicators == nil {
+			p.Nav = slices.DeleteFunc(p.Nav, func(l navLink) bool { return l.Href == IndicatorsPath })
+		}
+		if u.d.Scoring == nil {
+			p.Nav = slices.DeleteFunc(p.Nav, func(l navLink) bool { return l.Href == "/scores" })
+		}
+		if u.d.Models == nil {
+			p.Nav = slices.DeleteFunc(p.Nav, func(l navLink) bool { return l.Href == ModelsPath })
+		}
 	}
 	return p
 }
@@ -367,7 +402,11 @@ func navFor(role account.Role, path string) []navLink {
 		add("/users", "ui.nav.users")
 		add("/audit", "ui.nav.audit")
 		add("/quality", "ui.nav.quality")
+		add("/features", "ui.nav.features")
 		add(MonitorPath, "ui.nav.monitor")
+		add(IndicatorsPath, "ui.nav.indicators")
+		add("/scores", "ui.nav.scores")
+		add(ModelsPath, "ui.nav.models")
 	case account.RoleEnterpriseAdmin:
 		add("/my/enterprise", "ui.nav.my_enterprise")
 		add("/my/accesses", "ui.nav.accesses")

@@ -25,33 +25,17 @@ func scanEntry(row scanner) (audit.Entry, error) {
 
 // AppendAudit links e to the head and appends it: read the head row (locked
 // on PostgreSQL; SQLite's single writer serializes), audit.Seal, insert,
-// advance the head. It runs in its own transaction or joins the caller's;
-// in the caller's, the head stays locked until that transaction ends, so
-// callers append their evidence last. On error e may already carry the Seq
-// and Hash it was sealed with; they mean nothing.
+// advance the head. Inside the caller's transaction it joins it, and the
+// head stays locked until that transaction ends, so callers append their
+// evidence last. Outside one, concurrent appends are committed together
+// (group commit, audit_group.go); it returns once e is committed. On error
+// e may already carry the Seq and Hash it was sealed with; they mean
+// nothing.
 func (s *Store) AppendAudit(ctx context.Context, e *audit.Entry) error {
-	return s.inTx(ctx, func(tx *Store) error {
-		var head audit.Head
-		if err := tx.w.QueryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`+tx.d.LockRow).
-			Scan(&head.Seq, &head.Hash); err != nil {
-			return tx.dbErr("read audit head", err)
-		}
-		audit.Seal(e, head)
-		items, err := jsonList(e.Items)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.w.Exec(ctx, `INSERT INTO audit_log (`+auditCols+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-			e.Seq, e.Time, e.ActorUserID, e.ActorName, e.OrgID, e.Action, e.EnterpriseID, items,
-			e.Purpose, e.AuthorizationID, string(e.Outcome), e.Detail, e.RemoteAddr, e.PrevHash, e.Hash); err != nil {
-			return tx.dbErr("append audit entry", err)
-		}
-		if _, err := tx.w.Exec(ctx, `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, e.Seq, e.Hash); err != nil {
-			return tx.dbErr("advance audit head", err)
-		}
-		return nil
-	})
+	if s.tx == nil && s.group != nil {
+		return s.appendGrouped(ctx, e)
+	}
+	return s.inTx(ctx, func(tx *Store) error { return tx.appendAudit(ctx, []*audit.Entry{e}) })
 }
 
 // AuditHead returns the current head (zero Head for an empty log).

@@ -171,21 +171,21 @@ var errConsentExists = fault.New(fault.Conflict, "authz.consent_exists", "this p
 // AddConsent inserts c and sets c.ID.
 func (s *Store) AddConsent(ctx context.Context, c *authz.Consent) error {
 	c.GivenAt = ts(c.GivenAt)
-	err := s.w.QueryRow(ctx, `INSERT INTO authorization_consents (authorization_id, role, name_masked, person_hash, given_by, given_at)
-		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, c.AuthorizationID, c.Role, c.NameMasked, c.PersonHash, c.GivenBy, c.GivenAt).Scan(&c.ID)
+	err := s.w.QueryRow(ctx, `INSERT INTO authorization_consents (authorization_id, role, name_masked, person_hash, channel, given_by, given_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, c.AuthorizationID, c.Role, c.NameMasked, c.PersonHash, c.Channel, c.GivenBy, c.GivenAt).Scan(&c.ID)
 	return s.dbErr("add consent", err, errConsentExists)
 }
 
 // Consents lists an authorization's consents, oldest first.
 func (s *Store) Consents(ctx context.Context, authorizationID string) ([]authz.Consent, error) {
-	rows, err := s.r.Query(ctx, `SELECT id, authorization_id, role, name_masked, person_hash, given_by, given_at FROM authorization_consents
+	rows, err := s.r.Query(ctx, `SELECT id, authorization_id, role, name_masked, person_hash, channel, given_by, given_at FROM authorization_consents
 		WHERE authorization_id = $1 ORDER BY given_at, id`, authorizationID)
 	if err != nil {
 		return nil, s.dbErr("consents", err)
 	}
 	out, err := collect(rows, func(r scanner) (authz.Consent, error) {
 		var c authz.Consent
-		err := r.Scan(&c.ID, &c.AuthorizationID, &c.Role, &c.NameMasked, &c.PersonHash, &c.GivenBy, scanTime(&c.GivenAt))
+		err := r.Scan(&c.ID, &c.AuthorizationID, &c.Role, &c.NameMasked, &c.PersonHash, &c.Channel, &c.GivenBy, scanTime(&c.GivenAt))
 		return c, err
 	})
 	return out, s.dbErr("consents", err)

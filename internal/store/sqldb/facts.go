@@ -88,6 +88,13 @@ func (s *Store) QueryFacts(ctx context.Context, q facts.Query) ([]facts.Fact, er
 	case q.Item != "":
 		conds = append(conds, "item = "+a.add(q.Item))
 	}
+	if len(q.Items) > 0 {
+		in := make([]string, len(q.Items))
+		for i, it := range q.Items {
+			in[i] = a.add(it)
+		}
+		conds = append(conds, "item IN ("+strings.Join(in, ", ")+")")
+	}
 	if !q.From.IsZero() {
 		conds = append(conds, "period >= "+a.add(dateOf(q.From).Format(DateLayout)))
 	}

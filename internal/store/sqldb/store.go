@@ -27,12 +27,16 @@ type Store struct {
 	// reader outside a transaction, the transaction itself inside one.
 	w, r Querier
 	tx   Tx // non-nil inside InTx
+
+	// group queues evidence appends made outside a transaction for group
+	// commit (audit_group.go); nil on a Store bound to a transaction.
+	group *auditGroup
 }
 
 // New returns the Store for an engine. latest is the highest migration
 // version the backend embeds (reported by Schema).
 func New(d Dialect, e Engine, latest int) *Store {
-	return &Store{d: d, e: e, latest: latest, now: time.Now, w: e.Writer(), r: e.Reader()}
+	return &Store{d: d, e: e, latest: latest, now: time.Now, w: e.Writer(), r: e.Reader(), group: &auditGroup{}}
 }
 
 var (

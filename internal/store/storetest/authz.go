@@ -26,7 +26,11 @@ func authzPair(t *testing.T, s store.Store) (ent, ent2, inst, inst2 int64) {
 	return a.ID, b.ID, i1.ID, i2.ID
 }
 
-var authzCases = []testCase{
+// authzCases: authorizations and consents here, invitations and webhook
+// deliveries in authz_consent.go.
+var authzCases = append(authzBaseCases, authzConsentCases...)
+
+var authzBaseCases = []testCase{
 	{"CreateAuthorization_round_trips_with_the_enterprise_named", func(t *testing.T, h Harness) {
 		s := h.Open(t)
 		ent, _, inst, _ := authzPair(t, s)
@@ -140,14 +144,14 @@ var authzCases = []testCase{
 		t0 := utc(2026, 11, 1, 8, 0, 0, 0)
 		a := grant("az_aaaaaaaaaaaaaaaaaaaaaaaaaa", ent, inst, t0)
 		must(t, s.CreateAuthorization(ctx(t), a))
-		c1 := &authz.Consent{AuthorizationID: a.ID, Role: authz.ConsentLegalRep, NameMasked: "张*", PersonHash: "h1", GivenBy: "admin", GivenAt: t0}
-		c2 := &authz.Consent{AuthorizationID: a.ID, Role: authz.ConsentShareholder, NameMasked: "李*", PersonHash: "h2", GivenBy: "admin", GivenAt: t0.Add(time.Minute)}
+		c1 := &authz.Consent{AuthorizationID: a.ID, Role: authz.ConsentLegalRep, NameMasked: "张*", PersonHash: "h1", Channel: authz.ChannelAdminAttestation, GivenBy: "admin", GivenAt: t0}
+		c2 := &authz.Consent{AuthorizationID: a.ID, Role: authz.ConsentShareholder, NameMasked: "李*", PersonHash: "h2", Channel: authz.ChannelPersonLink, GivenBy: "consent-link:1", GivenAt: t0.Add(time.Minute)}
 		must(t, s.AddConsent(ctx(t), c1))
 		must(t, s.AddConsent(ctx(t), c2))
 		if c1.ID == 0 || c2.ID == 0 {
 			t.Fatal("consent ID not set")
 		}
-		wantFault(t, s.AddConsent(ctx(t), &authz.Consent{AuthorizationID: a.ID, Role: authz.ConsentLegalRep, NameMasked: "张*", PersonHash: "h1", GivenBy: "admin", GivenAt: t0}),
+		wantFault(t, s.AddConsent(ctx(t), &authz.Consent{AuthorizationID: a.ID, Role: authz.ConsentLegalRep, NameMasked: "张*", PersonHash: "h1", Channel: authz.ChannelPersonLink, GivenBy: "admin", GivenAt: t0}),
 			fault.Conflict, "authz.consent_exists")
 		got, err := s.Consents(ctx(t), a.ID)
 		must(t, err)

@@ -44,8 +44,10 @@ func Run(t *testing.T, h Harness) {
 	all = append(all, sessionCases...)
 	all = append(all, apiKeyCases...)
 	all = append(all, auditCases...)
+	all = append(all, auditGroupCases...)
 	all = append(all, tamperCases...)
 	all = append(all, factCases...)
+	all = append(all, factItemsCases...)
 	all = append(all, catalogCases...)
 	all = append(all, connectorCases...)
 	all = append(all, batchCases...)
@@ -55,6 +57,9 @@ func Run(t *testing.T, h Harness) {
 	all = append(all, authzCases...)
 	all = append(all, monitorCases...)
 	all = append(all, rightsCases...)
+	all = append(all, modelregCases...)
+	all = append(all, scoringCases...)
+	all = append(all, indicatorCases...)
 	all = append(all, txCases...)
 	// The group waits for its parallel subtests, so Run returns only when
 	// the whole suite is done (the caller may then record that it ran).

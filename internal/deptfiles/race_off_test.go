@@ -1,0 +1,5 @@
+//go:build !race
+
+package deptfiles
+
+const raceEnabled = false

@@ -1,0 +1,5 @@
+//go:build !race
+
+package modeltrain_test
+
+const raceEnabled = false
