@@ -341,10 +341,7 @@ func (s *Service) AnswerInvitation(ctx context.Context, token, remote string, an
 	if decision != AnswerGive && decision != AnswerRefuse {
 		fs.Add("decision", fault.New(fault.Invalid, "authz.bad_answer", "answer give or refuse"))
 	}
-	name := strings.TrimSpace(ans.Name)
-	if name == "" || len([]rune(name)) > 100 {
-		fs.Add("name", fault.New(fault.Invalid, "authz.consent_name", "give the person's name"))
-	}
+	name := consentName(&fs, ans.Name)
 	idn, err := personid.Validate(ans.IDNumber)
 	fs.Add("id_number", err)
 	if err := fs.Err(); err != nil {

@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base32"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -643,10 +642,7 @@ func (s *Service) GiveConsent(ctx context.Context, p access.Principal, id string
 	if role != ConsentLegalRep && role != ConsentShareholder {
 		fs.Add("role", fault.New(fault.Invalid, "authz.bad_consent_role", "the person must be the legal representative or a natural-person shareholder"))
 	}
-	name := strings.TrimSpace(person.Name)
-	if name == "" || len([]rune(name)) > 100 {
-		fs.Add("name", fault.New(fault.Invalid, "authz.consent_name", "give the person's name"))
-	}
+	name := consentName(&fs, person.Name)
 	idn, err := personid.Validate(person.IDNumber)
 	fs.Add("id_number", err)
 	if err := fs.Err(); err != nil {
@@ -679,9 +675,7 @@ func (s *Service) GiveConsent(ctx context.Context, p access.Principal, id string
 			}
 		}
 	}
-	m := hmac.New(sha256.New, s.PersonKey)
-	m.Write([]byte(idn))
-	hash := hex.EncodeToString(m.Sum(nil))
+	hash := s.keyed(idn)
 	now := s.now()
 	var a Authorization
 	err = s.InTx(ctx, func(tx Repo) error {
@@ -739,6 +733,16 @@ func (s *Service) concerned(ctx context.Context, p access.Principal, a Authoriza
 // consented under the authorization: only then does it carry personal
 // information (PersonalConsent). One person's consent never unmasks
 // another's.
+// consentName trims a consenting person's name, noting in fs when it is
+// empty or too long.
+func consentName(fs *fault.Fields, raw string) string {
+	name := strings.TrimSpace(raw)
+	if name == "" || len([]rune(name)) > 100 {
+		fs.Add("name", fault.New(fault.Invalid, "authz.consent_name", "give the person's name"))
+	}
+	return name
+}
+
 // addConsent stores c and, once every person the authorization's items
 // name has consented, marks a as carrying personal information: a new
 // signed version, its webhook queued in the same transaction.
