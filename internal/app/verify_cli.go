@@ -172,15 +172,18 @@ func trustedKeys(ctx context.Context, cfg config.Config, ref, pubFile string) (j
 }
 
 // runBenchVerify: creditbridge bench verify --db DSN --concurrency C
-// --duration D [--enterprises N] (N seeds an empty database).
-func runBenchVerify(ctx context.Context, e Env, args []string) error {
+// --duration D [--enterprises N] (N seeds an empty database)
+// [--cpuprofile FILE] (a CPU profile of the answering phase).
+func runBenchVerify(ctx context.Context, e Env, args []string) (err error) {
 	var o bench.VerifyOptions
+	var cpuProfile string
 	cfg, err := parse(e, "bench verify", args, func(fs *flag.FlagSet) {
 		fs.IntVar(&o.Concurrency, "concurrency", 8, "concurrent askers")
 		fs.DurationVar(&o.Duration, "duration", 10*time.Second, "how long each phase (service, baseline) runs")
 		fs.IntVar(&o.Enterprises, "enterprises", 2000, "enterprises to seed when the database is empty")
 		fs.IntVar(&o.Months, "months", 36, "months of data to seed")
 		fs.IntVar(&o.Subjects, "subjects", 2000, "enterprises asked about, each under its verify-only authorization to one bank")
+		fs.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the answering phase to this file (go tool pprof)")
 	})
 	if err != nil {
 		return err
@@ -190,6 +193,18 @@ func runBenchVerify(ctx context.Context, e Env, args []string) error {
 	}
 	if o.Progress = terminal(e.Stderr); o.Progress == nil {
 		o.Progress = io.Discard
+	}
+	if cpuProfile != "" {
+		f, cerr := os.Create(cpuProfile)
+		if cerr != nil {
+			return cerr
+		}
+		defer func() {
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+		}()
+		o.CPUProfile = f
 	}
 	return bench.Verify(ctx, cfg.DSN(), o, e.Stdout)
 }

@@ -11,6 +11,7 @@ import (
 	"io"
 	mrand "math/rand/v2"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"sync"
 	"time"
@@ -45,6 +46,8 @@ type VerifyOptions struct {
 	// customer of one bank, which holds its verify-only authorization.
 	Subjects int
 	Progress io.Writer // seeding progress; nil for none
+	// CPUProfile, when set, receives a CPU profile of the answering phase.
+	CPUProfile io.Writer
 }
 
 // VerifyResult is the one JSON object Verify prints. Latencies are
@@ -222,6 +225,11 @@ func Verify(ctx context.Context, dsn string, o VerifyOptions, w io.Writer) (err 
 
 	var refused int64
 	var mu sync.Mutex
+	if o.CPUProfile != nil {
+		if err := pprof.StartCPUProfile(o.CPUProfile); err != nil {
+			return err
+		}
+	}
 	lat, err := phase(ctx, o, func(rng *mrand.Rand) error {
 		k := rng.IntN(len(subjects))
 		s := subjects[k]
@@ -235,6 +243,9 @@ func Verify(ctx context.Context, dsn string, o VerifyOptions, w io.Writer) (err 
 		}
 		return err
 	})
+	if o.CPUProfile != nil {
+		pprof.StopCPUProfile()
+	}
 	if err != nil {
 		return fmt.Errorf("bench: verification: %w", err)
 	}

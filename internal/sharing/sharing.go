@@ -86,6 +86,9 @@ type Query struct {
 	// Code (unified social credit code) or EnterpriseID names the subject.
 	Code         string
 	EnterpriseID int64
+	// Subject, when set, is the registry record of EnterpriseID that the
+	// caller has already read (it is not read again).
+	Subject *enterprise.Record
 	// Items are catalogue codes or category prefixes ending in "."
 	// ("tax."); empty means every item in force.
 	Items []string
@@ -332,6 +335,9 @@ func (s *Service) narrow(req access.Request, items []catalog.Item, asked []strin
 }
 
 func (s *Service) subject(ctx context.Context, q Query) (enterprise.Record, error) {
+	if q.Subject != nil && q.Subject.ID == q.EnterpriseID && q.EnterpriseID != 0 {
+		return *q.Subject, nil
+	}
 	if q.EnterpriseID != 0 {
 		return s.Repo.EnterpriseByID(ctx, q.EnterpriseID)
 	}

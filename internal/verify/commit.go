@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 	"sync"
+
+	"github.com/creditbridge/creditbridge/internal/audit"
 )
 
 // Group commit. Every answer ends with a durable write (the questions on
@@ -18,10 +20,13 @@ import (
 // one request's error is never another's.
 
 // pending is one request's writes. write returns a refusal (nothing
-// written) or an error that fails the transaction.
+// written), or the evidence entries to append after every request of the
+// transaction has written (all of them in one append: one read and one
+// update of the log's head per transaction), or an error that fails the
+// transaction.
 type pending struct {
 	org   int64
-	write func(ctx context.Context, tx Repo) (*Refusal, error)
+	write func(ctx context.Context, tx Repo) (*Refusal, []*audit.Entry, error)
 	ref   *Refusal
 	done  chan error
 }
@@ -91,14 +96,16 @@ func (s *Service) writeBatch(ctx context.Context, batch []*pending) {
 	slices.SortStableFunc(batch, func(a, b *pending) int { return cmpInt(a.org, b.org) })
 	run := func(ps []*pending) error {
 		return s.InTx(ctx, func(tx Repo) error {
+			var evidence []*audit.Entry
 			for _, p := range ps {
-				ref, err := p.write(ctx, tx)
+				ref, es, err := p.write(ctx, tx)
 				if err != nil {
 					return err
 				}
 				p.ref = ref
+				evidence = append(evidence, es...)
 			}
-			return nil
+			return tx.AppendAuditBatch(ctx, evidence)
 		})
 	}
 	if err := run(batch); err == nil || len(batch) == 1 {

@@ -38,11 +38,16 @@ const DefaultTTL = 30 * 24 * time.Hour
 type Store interface {
 	// LockVerifications serializes verifications by one organisation:
 	// called first inside a transaction, it makes a concurrent
-	// transaction of the same organisation wait until this one ends.
-	LockVerifications(ctx context.Context, orgID int64) error
+	// transaction of the same organisation wait until this one ends. It
+	// then reads, under the lock, CountVerificationsBound(orgID, daySince)
+	// and VerificationsAbout(orgID, enterpriseID, windowSince).
+	LockVerifications(ctx context.Context, orgID, enterpriseID int64, daySince, windowSince time.Time) (Locked, error)
 	// AppendVerifications stores answered questions and sets their ID. An
 	// unknown enterprise is fault.Invalid "store.reference".
 	AppendVerifications(ctx context.Context, as []Asked) error
+	// AppendAuditBatch appends evidence entries in order (inside the
+	// caller's transaction: the log's head stays locked until it ends).
+	AppendAuditBatch(ctx context.Context, es []*audit.Entry) error
 	// VerificationsAbout returns an organisation's questions about one
 	// enterprise asked after since, oldest first, with their probes.
 	VerificationsAbout(ctx context.Context, orgID, enterpriseID int64, since time.Time) ([]Asked, error)
@@ -50,6 +55,16 @@ type Store interface {
 	// since, at most limit of them (all when limit <= 0), and returns the
 	// time of the oldest counted (zero if none).
 	CountVerifications(ctx context.Context, orgID int64, since time.Time, limit int) (int, time.Time, error)
+	// CountVerificationsBound returns at least the number of an
+	// organisation's questions asked after since (cheaply, from hourly
+	// counts: it may include questions of since's hour asked before it).
+	CountVerificationsBound(ctx context.Context, orgID int64, since time.Time) (int, error)
+}
+
+// Locked is what LockVerifications reads under the lock.
+type Locked struct {
+	DayBound int     // at least the organisation's questions of the day
+	History  []Asked // its questions about the enterprise in the window
 }
 
 // Repo is the storage the service uses: the verification history and
@@ -213,23 +228,18 @@ func (s *Service) Ask(ctx context.Context, p access.Principal, r Request) (Respo
 		asked[i] = Asked{OrgID: p.OrgID, EnterpriseID: rec.ID, Question: q.Text, Answer: storedAnswer(answers[i]), AttestationID: claims[i].ID,
 			Probes: q.Probes, AskedAt: now}
 	}
-	refused, err := s.commit(ctx, &pending{org: p.OrgID, write: func(ctx context.Context, tx Repo) (*Refusal, error) {
-		if err := tx.LockVerifications(ctx, p.OrgID); err != nil {
-			return nil, err
-		}
+	refused, err := s.commit(ctx, &pending{org: p.OrgID, write: func(ctx context.Context, tx Repo) (*Refusal, []*audit.Entry, error) {
 		ref, err := s.checkLimits(ctx, tx, p.OrgID, rec.ID, now, len(qs), probes)
 		if err != nil || ref != nil {
-			return ref, err
+			return ref, nil, err
 		}
 		if err := tx.AppendVerifications(ctx, asked); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		if err := held.flush(ctx, tx); err != nil {
-			return nil, err
-		}
+		// The read's evidence, then the answers'.
 		e := answerEntry(p, rec.ID, items, purpose, asked, now)
 		e.AuthorizationID = authzID
-		return nil, tx.AppendAudit(ctx, e)
+		return nil, append(held.copies(), e), nil
 	}})
 	switch {
 	case err != nil:
@@ -341,19 +351,26 @@ func (s *Service) asOf(v string, now time.Time) (day, known time.Time, err error
 
 func (s *Service) guard() access.Guard { return access.Guard{Log: s.Repo, Now: s.now} }
 
-// checkLimits reads the history and applies the limits.
+// checkLimits takes the organisation's lock, reads the history and
+// applies the limits.
 func (s *Service) checkLimits(ctx context.Context, repo Repo, org, ent int64, now time.Time, questions int, probes []Probe) (*Refusal, error) {
-	// Counting one past the limit is enough to know it is exceeded.
-	n, oldest, err := repo.CountVerifications(ctx, org, now.Add(-24*time.Hour), s.Limits.PerDay+1)
-	if err != nil {
-		return nil, err
-	}
+	since := now.Add(-24 * time.Hour)
 	window := max(s.Limits.Window, 24*time.Hour)
-	hist, err := repo.VerificationsAbout(ctx, org, ent, now.Add(-window))
+	locked, err := repo.LockVerifications(ctx, org, ent, since, now.Add(-window))
 	if err != nil {
 		return nil, err
 	}
-	return s.Limits.check(now, n, oldest, hist, questions, probes), nil
+	// The hourly counts bound the day's questions; only when the bound
+	// comes near the limit are they counted one by one (one past the
+	// limit is enough to know it is exceeded).
+	n := locked.DayBound
+	var oldest time.Time
+	if s.Limits.PerDay > 0 && n+questions > s.Limits.PerDay {
+		if n, oldest, err = repo.CountVerifications(ctx, org, since, s.Limits.PerDay+1); err != nil {
+			return nil, err
+		}
+	}
+	return s.Limits.check(now, n, oldest, locked.History, questions, probes), nil
 }
 
 // deny records a refused verification and returns its error.
@@ -409,7 +426,7 @@ func (s *Service) read(ctx context.Context, repo Repo, p access.Principal, rec e
 		if len(its) == 0 {
 			return nil
 		}
-		res, err := sh.Read(ctx, p, sharing.Query{EnterpriseID: rec.ID, Items: its, From: from, To: asOf, KnownAt: known,
+		res, err := sh.Read(ctx, p, sharing.Query{EnterpriseID: rec.ID, Subject: &rec, Items: its, From: from, To: asOf, KnownAt: known,
 			Purpose: purpose, Mode: access.ModeVerify, Action: "verification.read", AuthorizationID: authzID})
 		if err != nil {
 			return err
@@ -520,8 +537,18 @@ func (h *heldLog) AppendAudit(_ context.Context, e *audit.Entry) error {
 	return nil
 }
 
-// flush appends copies of the held entries to to; it may run again when
-// a transaction that included them rolled back.
+// copies returns fresh copies of the held entries (a transaction that
+// included them may roll back and run again).
+func (h *heldLog) copies() []*audit.Entry {
+	out := make([]*audit.Entry, len(h.entries))
+	for i := range h.entries {
+		e := h.entries[i]
+		out[i] = &e
+	}
+	return out
+}
+
+// flush appends copies of the held entries to to.
 func (h *heldLog) flush(ctx context.Context, to Repo) error {
 	for _, e := range h.entries {
 		if err := to.AppendAudit(ctx, &e); err != nil {

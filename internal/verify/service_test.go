@@ -707,6 +707,51 @@ func TestConcurrentRequestsShareTheLimits(t *testing.T) {
 	})
 }
 
+// TestDailyLimitCountsTheLast24Hours: the institution's daily limit
+// counts exactly the questions of the last 24 hours, although the hourly
+// counts that bound it cheaply also hold older questions of the first
+// hour; a refusal says when the oldest counted question leaves the day.
+func TestDailyLimitCountsTheLast24Hours(t *testing.T) {
+	t.Parallel()
+	backends(t, func(t *testing.T, r *region) {
+		ctx := context.Background()
+		var at time.Time
+		r.svc.Now = func() time.Time { return at }
+		r.svc.Limits.PerDay = 3
+		ask := func(when time.Time, k int) error {
+			at = when
+			_, err := r.svc.Ask(ctx, r.bankT3, verify.Request{CreditCode: r.bundles[k].Profile.Code, Purpose: access.PurposeLoan,
+				Questions: []string{"has_enforcement_case == false"}})
+			return err
+		}
+		refusedUntil := func(err error, want time.Time) {
+			t.Helper()
+			fe, ok := fault.As(err)
+			if !ok || fe.Kind != fault.TooMany || fe.Code != "verify.limit_institution_day" {
+				t.Fatalf("err = %v, want the daily limit", err)
+			}
+			if got := fe.Params["resets_at"]; got != want.Format("2006-01-02 15:04 UTC") {
+				t.Fatalf("resets_at = %s, want %s", got, want)
+			}
+		}
+		day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+		q1, q2, q3 := day.Add(10*time.Hour+30*time.Minute), day.Add(10*time.Hour+40*time.Minute), day.Add(11*time.Hour)
+		for i, when := range []time.Time{q1, q2, q3} {
+			if err := ask(when, i); err != nil {
+				t.Fatalf("question %d: %v", i+1, err)
+			}
+		}
+		refusedUntil(ask(day.Add(11*time.Hour+10*time.Minute), 3), q1.Add(24*time.Hour))
+		// A day and five minutes after q1: its hour still holds q1 and q2,
+		// but only q2 and q3 are within 24 hours.
+		next := q1.Add(24*time.Hour + 5*time.Minute)
+		if err := ask(next, 4); err != nil {
+			t.Fatalf("after q1 left the day: %v", err)
+		}
+		refusedUntil(ask(next.Add(time.Minute), 5), q2.Add(24*time.Hour))
+	})
+}
+
 // TestBandAnswers asks band questions and compares the labels with the
 // bands of the values computed from the facts; the attestations verify and
 // carry the scale; the stored answer is true (a band was given) or unknown.

@@ -242,7 +242,23 @@ func (t tx) CopyFrom(ctx context.Context, table string, columns []string, n int,
 	return t.t.CopyFrom(ctx, pgx.Identifier{table}, columns, &copySource{n: n, fill: fill, row: make([]any, len(columns))})
 }
 
-var _ sqldb.Copier = tx{}
+// Batch sends qs as one pipelined batch on the transaction's connection
+// (sqldb.Batcher).
+func (t tx) Batch(ctx context.Context, qs []sqldb.Queued) error {
+	b := &pgx.Batch{}
+	for _, q := range qs {
+		qq := b.Queue(q.SQL, q.Args...)
+		if fn := q.Rows; fn != nil {
+			qq.Query(func(r pgx.Rows) error { return fn(rows{r}) })
+		}
+	}
+	return t.t.SendBatch(ctx, b).Close()
+}
+
+var (
+	_ sqldb.Copier  = tx{}
+	_ sqldb.Batcher = tx{}
+)
 
 // copySource feeds pgx one row at a time from fill, reusing one slice: pgx
 // encodes a row's values before it asks for the next.

@@ -149,6 +149,9 @@ func (s *Store) appendAudit(ctx context.Context, es []*audit.Entry) error {
 		audit.Seal(e, head)
 		head = audit.Head{Seq: e.Seq, Hash: e.Hash}
 	}
+	// The inserts and the head's update go in one round trip where the
+	// engine batches.
+	var qs []Queued
 	for rest := es; len(rest) > 0; {
 		n := 1
 		for _, c := range auditChunks {
@@ -166,13 +169,12 @@ func (s *Store) appendAudit(ctx context.Context, es []*audit.Entry) error {
 			args = append(args, e.Seq, e.Time, e.ActorUserID, e.ActorName, e.OrgID, e.Action, e.EnterpriseID, items,
 				e.Purpose, e.AuthorizationID, string(e.Outcome), e.Detail, e.RemoteAddr, e.PrevHash, e.Hash)
 		}
-		if _, err := s.w.Exec(ctx, auditInsert(n), args...); err != nil {
-			return s.dbErr("append audit entry", err)
-		}
+		qs = append(qs, Queued{SQL: auditInsert(n), Args: args})
 		rest = rest[n:]
 	}
-	if _, err := s.w.Exec(ctx, `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, head.Seq, head.Hash); err != nil {
-		return s.dbErr("advance audit head", err)
+	qs = append(qs, Queued{SQL: `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, Args: []any{head.Seq, head.Hash}})
+	if err := s.pipeline(ctx, qs...); err != nil {
+		return s.dbErr("append audit entries", err)
 	}
 	return nil
 }

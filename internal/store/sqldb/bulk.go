@@ -78,3 +78,31 @@ func (u unprepared) QueryRow(ctx context.Context, args ...any) Row {
 }
 
 func (u unprepared) Close() error { return nil }
+
+// pipeline runs qs in order on tx's transaction: in one round trip when
+// the engine batches (Batcher), else one statement after another.
+func (tx *Store) pipeline(ctx context.Context, qs ...Queued) error {
+	if b, ok := tx.tx.(Batcher); ok {
+		return b.Batch(ctx, qs)
+	}
+	for _, q := range qs {
+		if q.Rows == nil {
+			if _, err := tx.w.Exec(ctx, q.SQL, q.Args...); err != nil {
+				return err
+			}
+			continue
+		}
+		rows, err := tx.w.Query(ctx, q.SQL, q.Args...)
+		if err != nil {
+			return err
+		}
+		if err := q.Rows(rows); err != nil {
+			rows.Close()
+			return err
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -62,6 +62,23 @@ type Copier interface {
 	CopyFrom(ctx context.Context, table string, columns []string, n int, fill func(i int, dst []any)) (int64, error)
 }
 
+// Batcher is implemented by a Tx that can send several statements in one
+// round trip (PostgreSQL: a pipelined batch). The statements run in order,
+// each seeing what those before it did, and the first error stops the
+// batch; without a Batcher, pipeline runs them one by one.
+type Batcher interface {
+	Batch(ctx context.Context, qs []Queued) error
+}
+
+// Queued is one statement of a batch. Rows, when set, reads its result
+// (the rows are closed after it returns); without it the statement is run
+// for its effect.
+type Queued struct {
+	SQL  string
+	Args []any
+	Rows func(Rows) error
+}
+
 // Preparer is implemented by a Tx that can prepare a statement on its own
 // connection for the rest of the transaction (SQLite: the one writer
 // connection, which the statement cache cannot prepare on while a

@@ -395,13 +395,17 @@ func (s *Store) DeleteRecomputes(ctx context.Context, enterpriseID, upTo int64) 
 var auditInsertCols = []string{"seq", "occurred_at", "actor_user_id", "actor_name", "org_id", "action", "enterprise_id", "items",
 	"purpose", "authorization_id", "outcome", "detail", "remote_addr", "prev_hash", "hash"}
 
-// AppendAuditBatch links es to the head in order and appends them on the
-// bulk path: one head read (locked on PostgreSQL), audit.Seal per entry,
-// one bulk insert, one head update. Like AppendAudit, inside the caller's
+// AppendAuditBatch links es to the head in order and appends them: one
+// head read (locked on PostgreSQL), audit.Seal per entry, one head update;
+// a few entries (an answer's) go in multi-row INSERTs, more on the bulk
+// path (COPY on PostgreSQL). Like AppendAudit, inside the caller's
 // transaction the head stays locked until it ends.
 func (s *Store) AppendAuditBatch(ctx context.Context, es []*audit.Entry) error {
 	if len(es) == 0 {
 		return nil
+	}
+	if len(es) <= auditChunks[0] {
+		return s.inTx(ctx, func(tx *Store) error { return tx.appendAudit(ctx, es) })
 	}
 	items := make([]string, len(es))
 	for i, e := range es {

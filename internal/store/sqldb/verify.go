@@ -10,11 +10,42 @@ import (
 )
 
 // LockVerifications upserts the organisation's lock row, which holds a
-// row lock (PostgreSQL) or the writer (SQLite) until the transaction ends.
-func (s *Store) LockVerifications(ctx context.Context, orgID int64) error {
-	_, err := s.w.Exec(ctx, `INSERT INTO verification_locks (org_id, asked) VALUES ($1, 1)
-		ON CONFLICT (org_id) DO UPDATE SET asked = verification_locks.asked + 1`, orgID)
-	return s.dbErr("lock verifications", err)
+// row lock (PostgreSQL) or the writer (SQLite) until the transaction ends,
+// and then reads what the limits need: the day's bound and the history
+// about the enterprise. The three statements go in one round trip where
+// the engine batches; each runs after the one before it, so the reads see
+// every transaction that held the lock before this one.
+func (s *Store) LockVerifications(ctx context.Context, orgID, enterpriseID int64, daySince, windowSince time.Time) (verify.Locked, error) {
+	var l verify.Locked
+	err := s.inTx(ctx, func(tx *Store) error {
+		var bound int64
+		return tx.pipeline(ctx,
+			Queued{SQL: `INSERT INTO verification_locks (org_id, asked) VALUES ($1, 1)
+				ON CONFLICT (org_id) DO UPDATE SET asked = verification_locks.asked + 1`, Args: []any{orgID}},
+			Queued{SQL: verificationBoundSQL, Args: []any{orgID, ts(daySince.UTC().Truncate(time.Hour))}, Rows: func(r Rows) error {
+				if r.Next() {
+					if err := r.Scan(&bound); err != nil {
+						return err
+					}
+				}
+				l.DayBound = int(bound)
+				return r.Err()
+			}},
+			Queued{SQL: verificationsAboutSQL, Args: []any{orgID, enterpriseID, ts(windowSince)}, Rows: func(r Rows) error {
+				for r.Next() {
+					a, err := scanAsked(r)
+					if err != nil {
+						return err
+					}
+					l.History = append(l.History, a)
+				}
+				return r.Err()
+			}})
+	})
+	if err != nil {
+		return verify.Locked{}, s.dbErr("lock verifications", err)
+	}
+	return l, nil
 }
 
 // AppendVerifications inserts the questions in one transaction and sets
@@ -54,27 +85,44 @@ func (s *Store) AppendVerifications(ctx context.Context, as []verify.Asked) erro
 // VerificationsAbout returns the organisation's questions about the
 // enterprise asked after since, oldest first.
 func (s *Store) VerificationsAbout(ctx context.Context, orgID, enterpriseID int64, since time.Time) ([]verify.Asked, error) {
-	rows, err := s.r.Query(ctx, `SELECT id, org_id, enterprise_id, question, answer, attestation_id, probes, asked_at FROM verifications
-		WHERE org_id = $1 AND enterprise_id = $2 AND asked_at > $3 ORDER BY asked_at, id`, orgID, enterpriseID, ts(since))
+	rows, err := s.r.Query(ctx, verificationsAboutSQL, orgID, enterpriseID, ts(since))
 	if err != nil {
 		return nil, s.dbErr("list verifications", err)
 	}
-	out, err := collect(rows, func(r scanner) (verify.Asked, error) {
-		var a verify.Asked
-		var probes string
-		if err := r.Scan(&a.ID, &a.OrgID, &a.EnterpriseID, &a.Question, &a.Answer, &a.AttestationID, &probes, scanTime(&a.AskedAt)); err != nil {
-			return a, err
-		}
-		if probes == "[]" {
-			return a, nil // most yes/no questions compare no constant
-		}
-		if err := json.Unmarshal([]byte(probes), &a.Probes); err != nil {
-			return a, fmt.Errorf("decode probes of verification %d: %w", a.ID, err)
-		}
-		return a, nil
-	})
+	out, err := collect(rows, scanAsked)
 	return out, s.dbErr("list verifications", err)
 }
+
+const verificationsAboutSQL = `SELECT id, org_id, enterprise_id, question, answer, attestation_id, probes, asked_at FROM verifications
+	WHERE org_id = $1 AND enterprise_id = $2 AND asked_at > $3 ORDER BY asked_at, id`
+
+func scanAsked(r scanner) (verify.Asked, error) {
+	var a verify.Asked
+	var probes string
+	if err := r.Scan(&a.ID, &a.OrgID, &a.EnterpriseID, &a.Question, &a.Answer, &a.AttestationID, &probes, scanTime(&a.AskedAt)); err != nil {
+		return a, err
+	}
+	if probes == "[]" {
+		return a, nil // most yes/no questions compare no constant
+	}
+	if err := json.Unmarshal([]byte(probes), &a.Probes); err != nil {
+		return a, fmt.Errorf("decode probes of verification %d: %w", a.ID, err)
+	}
+	return a, nil
+}
+
+// CountVerificationsBound returns an upper bound of the organisation's
+// questions asked after since: the hourly counts (migration 0018, kept by
+// a trigger) from since's hour on, which include the questions of that
+// hour asked before since.
+func (s *Store) CountVerificationsBound(ctx context.Context, orgID int64, since time.Time) (int, error) {
+	var n int64
+	err := s.r.QueryRow(ctx, verificationBoundSQL, orgID, ts(since.UTC().Truncate(time.Hour))).Scan(&n)
+	return int(n), s.dbErr("count verifications", err)
+}
+
+const verificationBoundSQL = `SELECT CAST(COALESCE(SUM(asked), 0) AS BIGINT) FROM verification_counts
+	WHERE org_id = $1 AND hour >= $2`
 
 // CountVerifications counts the organisation's questions asked after
 // since, at most limit of them (all when limit <= 0), with the oldest

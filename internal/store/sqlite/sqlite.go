@@ -72,7 +72,7 @@ const writerPragmas = "&_pragma=temp_store(MEMORY)"
 // openWriter opens the single writer connection, creating the file and its
 // parent directories. _txlock=immediate makes every transaction take the
 // write lock at BEGIN.
-func openWriter(ctx context.Context, path string) (*sql.DB, error) {
+func openWriter(ctx context.Context, path, extra string) (*sql.DB, error) {
 	if err := checkPath(path); err != nil {
 		return nil, err
 	}
@@ -81,7 +81,7 @@ func openWriter(ctx context.Context, path string) (*sql.DB, error) {
 			return nil, fmt.Errorf("sqlite: create directory for %s: %w", path, err)
 		}
 	}
-	w, err := sql.Open("sqlite", path+"?"+pragmas+writerPragmas+"&_txlock=immediate")
+	w, err := sql.Open("sqlite", path+"?"+pragmas+writerPragmas+extra+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -103,7 +103,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	w, err := openWriter(ctx, path)
+	// The node's writer leaves most of checkpointing to the checkpointer
+	// (checkpoint.go).
+	w, err := openWriter(ctx, path, fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)", writerAutoCheckpoint))
 	if err != nil {
 		return nil, err
 	}
@@ -111,9 +113,15 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		w.Close()
 		return nil, err
 	}
+	cp, err := startCheckpointer(ctx, path)
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
 	readers := max(4, runtime.NumCPU())
 	r, err := sql.Open("sqlite", path+"?"+pragmas+"&_pragma=query_only(1)")
 	if err != nil {
+		cp.close()
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open reader pool for %s: %w", path, err)
 	}
@@ -122,10 +130,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	r.SetConnMaxIdleTime(5 * time.Minute)
 	if err := r.PingContext(ctx); err != nil {
 		r.Close()
+		cp.close()
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open reader pool for %s: %w", path, err)
 	}
-	e := &engine{w: w, r: r, ws: newStmtCache(w), rs: newStmtCache(r)}
+	e := &engine{w: w, r: r, ws: newStmtCache(w), rs: newStmtCache(r), cp: cp}
 	return &Store{Store: sqldb.New(dialect(), e, ms[len(ms)-1].Version), w: w, r: r}, nil
 }
 
@@ -137,7 +146,7 @@ func Migrate(ctx context.Context, path string) (applied int, err error) {
 	if err != nil {
 		return 0, err
 	}
-	w, err := openWriter(ctx, path)
+	w, err := openWriter(ctx, path, "")
 	if err != nil {
 		return 0, err
 	}
@@ -205,6 +214,7 @@ func applyOne(ctx context.Context, w *sql.DB, m sqldb.Migration, latest int) (bo
 type engine struct {
 	w, r   *sql.DB
 	ws, rs *stmtCache
+	cp     *checkpointer
 }
 
 func (e *engine) Writer() sqldb.Querier { return conn{q: e.w, stmts: e.ws} }
@@ -231,8 +241,8 @@ func poolStats(s sql.DBStats) store.PoolStats {
 		WaitCount: s.WaitCount, WaitDuration: s.WaitDuration.Seconds()}
 }
 
-// Close closes the reader pool, then the writer (whose close checkpoints
-// the WAL into the main file).
+// Close stops the checkpointer and closes the reader pool, then the writer
+// (whose close checkpoints the WAL into the main file).
 func (e *engine) Close() error {
-	return errors.Join(e.rs.close(), e.ws.close(), e.r.Close(), e.w.Close())
+	return errors.Join(e.cp.close(), e.rs.close(), e.ws.close(), e.r.Close(), e.w.Close())
 }

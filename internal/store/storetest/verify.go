@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -66,6 +67,47 @@ var verifyCases = []testCase{
 			t.Fatalf("CountVerifications(9) = %d, %s; want 0 and zero time", n, oldest)
 		}
 	}},
+	{"CountVerificationsBound_sums_the_hours_from_since's_on", func(t *testing.T, h Harness) {
+		s := h.Open(t)
+		a := create(t, s, record(code("320505", 5), "戊", "E", "320505"))
+		t0 := utc(2026, 11, 1, 8, 0, 0, 123456) // 08:00:00.123456
+		must(t, s.AppendVerifications(ctx(t), []vq.Asked{asked(7, a.ID, "q1", t0), asked(7, a.ID, "q2", t0.Add(59*time.Minute))}))
+		must(t, s.AppendVerifications(ctx(t), []vq.Asked{asked(7, a.ID, "q3", t0.Add(time.Hour)), asked(8, a.ID, "q4", t0.Add(time.Hour))}))
+		must(t, s.AppendVerifications(ctx(t), []vq.Asked{asked(7, a.ID, "q5", t0.Add(26*time.Hour))}))
+		for _, c := range []struct {
+			org   int64
+			since time.Time
+			want  int
+		}{
+			{7, t0.Add(-time.Hour), 4},
+			{7, t0.Add(-time.Second), 4},     // 07:59:59: its hour holds none
+			{7, t0.Add(30 * time.Minute), 4}, // 08:30: the 08 hour's two count, one of them older
+			{7, t0.Add(time.Hour), 2},        // 09:00:00.123456: q3 and q5
+			{7, t0.Add(2 * time.Hour), 1},
+			{7, t0.Add(27 * time.Hour), 0},
+			{8, t0.Add(-time.Hour), 1},
+			{9, t0.Add(-time.Hour), 0},
+		} {
+			got, err := s.CountVerificationsBound(ctx(t), c.org, c.since)
+			must(t, err)
+			if got != c.want {
+				t.Errorf("CountVerificationsBound(%d, %s) = %d, want %d", c.org, c.since.Format(time.RFC3339Nano), got, c.want)
+			}
+			exact, _, err := s.CountVerifications(ctx(t), c.org, c.since, 0)
+			must(t, err)
+			if exact > got {
+				t.Errorf("CountVerifications(%d, %s) = %d exceeds the bound %d", c.org, c.since.Format(time.RFC3339Nano), exact, got)
+			}
+		}
+		// A failed append counts nothing.
+		err := s.AppendVerifications(ctx(t), []vq.Asked{asked(7, a.ID, "x", t0), asked(7, a.ID+1000, "y", t0)})
+		wantFault(t, err, fault.Invalid, "store.reference")
+		got, err := s.CountVerificationsBound(ctx(t), 7, t0.Add(-time.Hour))
+		must(t, err)
+		if got != 4 {
+			t.Fatalf("after a failed append the bound is %d, want 4", got)
+		}
+	}},
 	{"AppendVerifications_unknown_enterprise_stores_nothing", func(t *testing.T, h Harness) {
 		s := h.Open(t)
 		a := create(t, s, record(code("320505", 3), "丙", "C", "320505"))
@@ -91,12 +133,16 @@ var verifyCases = []testCase{
 			go func() {
 				defer wg.Done()
 				errs <- s.InTx(ctx(t), func(tx store.Store) error {
-					if err := tx.LockVerifications(ctx(t), 7); err != nil {
+					l, err := tx.LockVerifications(ctx(t), 7, a.ID, t0.Add(-time.Hour), t0.Add(-time.Hour))
+					if err != nil {
 						return err
 					}
 					n, _, err := tx.CountVerifications(ctx(t), 7, t0.Add(-time.Hour), 0)
 					if err != nil {
 						return err
+					}
+					if l.DayBound != n || len(l.History) != n {
+						return fmt.Errorf("under the lock: bound %d, history %d, count %d", l.DayBound, len(l.History), n)
 					}
 					seen[i] = n
 					time.Sleep(20 * time.Millisecond) // widen the window a missing lock would leave
