@@ -226,38 +226,197 @@ func (r row) Scan(dest ...any) error {
 	return err
 }
 
+// tx is a transaction whose BEGIN travels with its first statement: the
+// connection is held from Begin, and "begin" is sent in one pipelined batch
+// with whatever runs first (PostgreSQL starts the transaction block there
+// and keeps it past the batch's end). Most of the platform's transactions
+// are a few short statements, so the round trip saved is a good share of
+// each one's time.
 type tx struct {
-	conn
-	t pgx.Tx
+	c     *pgxpool.Conn
+	begun bool
+	done  bool
 }
 
-func (t tx) Commit(ctx context.Context) error   { return t.t.Commit(ctx) }
-func (t tx) Rollback(ctx context.Context) error { return t.t.Rollback(ctx) }
+// begin sends BEGIN alone, for what cannot carry it (COPY).
+func (t *tx) begin(ctx context.Context) error {
+	if t.begun {
+		return nil
+	}
+	t.begun = true
+	_, err := t.c.Exec(ctx, "begin")
+	return err
+}
+
+// first sends BEGIN and sql in one batch and returns the open results,
+// positioned at sql's.
+func (t *tx) first(ctx context.Context, sql string, args []any) (pgx.BatchResults, error) {
+	b := &pgx.Batch{}
+	b.Queue("begin")
+	b.Queue(sql, args...)
+	t.begun = true
+	br := t.c.SendBatch(ctx, b)
+	if _, err := br.Exec(); err != nil {
+		br.Close()
+		return nil, err
+	}
+	return br, nil
+}
+
+func (t *tx) Exec(ctx context.Context, sql string, args ...any) (int64, error) {
+	if t.begun {
+		return conn{t.c}.Exec(ctx, sql, args...)
+	}
+	br, err := t.first(ctx, sql, args)
+	if err != nil {
+		return 0, err
+	}
+	tag, err := br.Exec()
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return 0, err
+	}
+	return tag.RowsAffected(), nil
+}
+
+func (t *tx) Query(ctx context.Context, sql string, args ...any) (sqldb.Rows, error) {
+	if t.begun {
+		return conn{t.c}.Query(ctx, sql, args...)
+	}
+	br, err := t.first(ctx, sql, args)
+	if err != nil {
+		return nil, err
+	}
+	r, err := br.Query()
+	if err != nil {
+		r.Close()
+		br.Close()
+		return nil, err
+	}
+	return batchRows{rows{r}, br}, nil
+}
+
+func (t *tx) QueryRow(ctx context.Context, sql string, args ...any) sqldb.Row {
+	if t.begun {
+		return conn{t.c}.QueryRow(ctx, sql, args...)
+	}
+	rs, err := t.Query(ctx, sql, args...)
+	return firstRow{rs, err}
+}
+
+// batchRows are the rows of a batch's last statement; closing them ends
+// the batch.
+type batchRows struct {
+	rows
+	br pgx.BatchResults
+}
+
+func (r batchRows) Close() error {
+	return errors.Join(r.rows.Close(), r.br.Close())
+}
+
+// firstRow is QueryRow's result when the statement went with BEGIN.
+type firstRow struct {
+	rs  sqldb.Rows
+	err error
+}
+
+func (r firstRow) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	if !r.rs.Next() {
+		if err := r.rs.Close(); err != nil {
+			return err
+		}
+		return sqldb.ErrNoRows
+	}
+	err := r.rs.Scan(dest...)
+	return errors.Join(err, r.rs.Close())
+}
+
+// Commit ends the transaction and returns the connection to the pool. A
+// COMMIT that PostgreSQL answers with ROLLBACK (the transaction had
+// failed) is an error, as in pgx.
+func (t *tx) Commit(ctx context.Context) error {
+	if t.done {
+		return pgx.ErrTxClosed
+	}
+	t.done = true
+	if !t.begun {
+		t.c.Release()
+		return nil
+	}
+	tag, err := t.c.Exec(ctx, "commit")
+	t.release(ctx, err)
+	if err != nil {
+		return err
+	}
+	if tag.String() == "ROLLBACK" {
+		return pgx.ErrTxCommitRollback
+	}
+	return nil
+}
+
+// Rollback aborts the transaction and returns the connection to the pool.
+func (t *tx) Rollback(ctx context.Context) error {
+	if t.done {
+		return pgx.ErrTxClosed
+	}
+	t.done = true
+	if !t.begun {
+		t.c.Release()
+		return nil
+	}
+	_, err := t.c.Exec(ctx, "rollback")
+	t.release(ctx, err)
+	return err
+}
+
+// release returns the connection to the pool, closing it first if ending
+// the transaction failed (its state is then unknown; the pool also
+// discards a connection left inside a transaction).
+func (t *tx) release(ctx context.Context, err error) {
+	if err != nil {
+		_ = t.c.Conn().Close(ctx)
+	}
+	t.c.Release()
+}
 
 // CopyFrom loads rows with COPY FROM STDIN in pgx's binary format
 // (sqldb.Copier). pgx encodes each value by the column's type, so the
 // Querier conventions hold: a "YYYY-MM-DD" string reaches a DATE column
 // through pgx's text-to-binary fallback.
-func (t tx) CopyFrom(ctx context.Context, table string, columns []string, n int, fill func(i int, dst []any)) (int64, error) {
-	return t.t.CopyFrom(ctx, pgx.Identifier{table}, columns, &copySource{n: n, fill: fill, row: make([]any, len(columns))})
+func (t *tx) CopyFrom(ctx context.Context, table string, columns []string, n int, fill func(i int, dst []any)) (int64, error) {
+	if err := t.begin(ctx); err != nil {
+		return 0, err
+	}
+	return t.c.CopyFrom(ctx, pgx.Identifier{table}, columns, &copySource{n: n, fill: fill, row: make([]any, len(columns))})
 }
 
 // Batch sends qs as one pipelined batch on the transaction's connection
-// (sqldb.Batcher).
-func (t tx) Batch(ctx context.Context, qs []sqldb.Queued) error {
+// (sqldb.Batcher), BEGIN first if nothing has run yet.
+func (t *tx) Batch(ctx context.Context, qs []sqldb.Queued) error {
 	b := &pgx.Batch{}
+	if !t.begun {
+		b.Queue("begin")
+		t.begun = true
+	}
 	for _, q := range qs {
 		qq := b.Queue(q.SQL, q.Args...)
 		if fn := q.Rows; fn != nil {
 			qq.Query(func(r pgx.Rows) error { return fn(rows{r}) })
 		}
 	}
-	return t.t.SendBatch(ctx, b).Close()
+	return t.c.SendBatch(ctx, b).Close()
 }
 
 var (
-	_ sqldb.Copier  = tx{}
-	_ sqldb.Batcher = tx{}
+	_ sqldb.Tx      = (*tx)(nil)
+	_ sqldb.Copier  = (*tx)(nil)
+	_ sqldb.Batcher = (*tx)(nil)
 )
 
 // copySource feeds pgx one row at a time from fill, reusing one slice: pgx
@@ -289,11 +448,11 @@ func (e *engine) Writer() sqldb.Querier { return conn{e.pool} }
 func (e *engine) Reader() sqldb.Querier { return conn{e.pool} }
 
 func (e *engine) Begin(ctx context.Context) (sqldb.Tx, error) {
-	t, err := e.pool.Begin(ctx)
+	c, err := e.pool.Acquire(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return tx{conn{t}, t}, nil
+	return &tx{c: c}, nil
 }
 
 func (e *engine) Ping(ctx context.Context) error { return e.pool.Ping(ctx) }
