@@ -14,19 +14,23 @@ import (
 // the WAL to reach disk. Concurrent answers are therefore committed
 // together: the first request that finds no commit running becomes the
 // leader and writes every queued request in one transaction; the others
-// wait for its result. Each request's writes run in order inside the
-// transaction, so the limits each checks see the requests before it. If
-// the transaction fails, its requests are written again one by one, so
-// one request's error is never another's.
+// wait for its result. The requests are checked in order inside the
+// transaction, and the limits each checks count the requests accepted
+// before it (stored at the transaction's end, all together). If the
+// transaction fails, its requests are written again one by one, so one
+// request's error is never another's.
 
-// pending is one request's writes. write returns a refusal (nothing
-// written), or the evidence entries to append after every request of the
-// transaction has written (all of them in one append: one read and one
-// update of the log's head per transaction), or an error that fails the
-// transaction.
+// pending is one request's part of a transaction. check takes the
+// organisation's lock and applies the limits, counting earlier (the
+// questions this transaction has already accepted from the same
+// organisation, not yet stored); it returns a refusal (nothing written),
+// or the questions to store and their evidence, or an error that fails
+// the transaction. Once every request is checked, all the accepted
+// questions and evidence are recorded together (RecordVerifications: two
+// round trips on PostgreSQL, whatever the number of requests).
 type pending struct {
 	org   int64
-	write func(ctx context.Context, tx Repo) (*Refusal, []*audit.Entry, error)
+	check func(ctx context.Context, tx Repo, earlier []Asked) (*Refusal, []Asked, []*audit.Entry, error)
 	ref   *Refusal
 	done  chan error
 }
@@ -96,16 +100,25 @@ func (s *Service) writeBatch(ctx context.Context, batch []*pending) {
 	slices.SortStableFunc(batch, func(a, b *pending) int { return cmpInt(a.org, b.org) })
 	run := func(ps []*pending) error {
 		return s.InTx(ctx, func(tx Repo) error {
+			var asked []Asked
 			var evidence []*audit.Entry
+			accepted := map[int64][]Asked{}
 			for _, p := range ps {
-				ref, es, err := p.write(ctx, tx)
+				ref, as, es, err := p.check(ctx, tx, accepted[p.org])
 				if err != nil {
 					return err
 				}
-				p.ref = ref
+				if p.ref = ref; ref != nil {
+					continue
+				}
+				accepted[p.org] = append(accepted[p.org], as...)
+				asked = append(asked, as...)
 				evidence = append(evidence, es...)
 			}
-			return tx.AppendAuditBatch(ctx, evidence)
+			if len(asked) == 0 && len(evidence) == 0 {
+				return nil
+			}
+			return tx.RecordVerifications(ctx, asked, evidence)
 		})
 	}
 	if err := run(batch); err == nil || len(batch) == 1 {

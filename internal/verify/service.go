@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -45,9 +46,11 @@ type Store interface {
 	// AppendVerifications stores answered questions and sets their ID. An
 	// unknown enterprise is fault.Invalid "store.reference".
 	AppendVerifications(ctx context.Context, as []Asked) error
-	// AppendAuditBatch appends evidence entries in order (inside the
-	// caller's transaction: the log's head stays locked until it ends).
-	AppendAuditBatch(ctx context.Context, es []*audit.Entry) error
+	// RecordVerifications stores answered questions (setting their IDs)
+	// and appends evidence entries in order, together (inside the
+	// caller's transaction: the log's head stays locked until it ends). An
+	// unknown enterprise is fault.Invalid "store.reference".
+	RecordVerifications(ctx context.Context, as []Asked, es []*audit.Entry) error
 	// VerificationsAbout returns an organisation's questions about one
 	// enterprise asked after since, oldest first, with their probes.
 	VerificationsAbout(ctx context.Context, orgID, enterpriseID int64, since time.Time) ([]Asked, error)
@@ -228,18 +231,15 @@ func (s *Service) Ask(ctx context.Context, p access.Principal, r Request) (Respo
 		asked[i] = Asked{OrgID: p.OrgID, EnterpriseID: rec.ID, Question: q.Text, Answer: storedAnswer(answers[i]), AttestationID: claims[i].ID,
 			Probes: q.Probes, AskedAt: now}
 	}
-	refused, err := s.commit(ctx, &pending{org: p.OrgID, write: func(ctx context.Context, tx Repo) (*Refusal, []*audit.Entry, error) {
-		ref, err := s.checkLimits(ctx, tx, p.OrgID, rec.ID, now, len(qs), probes)
+	refused, err := s.commit(ctx, &pending{org: p.OrgID, check: func(ctx context.Context, tx Repo, earlier []Asked) (*Refusal, []Asked, []*audit.Entry, error) {
+		ref, err := s.checkLimits(ctx, tx, p.OrgID, rec.ID, now, len(qs), probes, earlier)
 		if err != nil || ref != nil {
-			return ref, nil, err
-		}
-		if err := tx.AppendVerifications(ctx, asked); err != nil {
-			return nil, nil, err
+			return ref, nil, nil, err
 		}
 		// The read's evidence, then the answers'.
 		e := answerEntry(p, rec.ID, items, purpose, asked, now)
 		e.AuthorizationID = authzID
-		return nil, append(held.copies(), e), nil
+		return nil, slices.Clone(asked), append(held.copies(), e), nil
 	}})
 	switch {
 	case err != nil:
@@ -352,25 +352,41 @@ func (s *Service) asOf(v string, now time.Time) (day, known time.Time, err error
 func (s *Service) guard() access.Guard { return access.Guard{Log: s.Repo, Now: s.now} }
 
 // checkLimits takes the organisation's lock, reads the history and
-// applies the limits.
-func (s *Service) checkLimits(ctx context.Context, repo Repo, org, ent int64, now time.Time, questions int, probes []Probe) (*Refusal, error) {
+// applies the limits, counting earlier: the organisation's questions this
+// transaction has accepted before (stored with it at its end).
+func (s *Service) checkLimits(ctx context.Context, repo Repo, org, ent int64, now time.Time, questions int, probes []Probe, earlier []Asked) (*Refusal, error) {
 	since := now.Add(-24 * time.Hour)
-	window := max(s.Limits.Window, 24*time.Hour)
-	locked, err := repo.LockVerifications(ctx, org, ent, since, now.Add(-window))
+	windowStart := now.Add(-max(s.Limits.Window, 24*time.Hour))
+	locked, err := repo.LockVerifications(ctx, org, ent, since, windowStart)
 	if err != nil {
 		return nil, err
 	}
 	// The hourly counts bound the day's questions; only when the bound
 	// comes near the limit are they counted one by one (one past the
 	// limit is enough to know it is exceeded).
-	n := locked.DayBound
+	n := locked.DayBound + len(earlier)
 	var oldest time.Time
 	if s.Limits.PerDay > 0 && n+questions > s.Limits.PerDay {
 		if n, oldest, err = repo.CountVerifications(ctx, org, since, s.Limits.PerDay+1); err != nil {
 			return nil, err
 		}
+		n += len(earlier)
+		if oldest.IsZero() && len(earlier) > 0 {
+			oldest = earlier[0].AskedAt
+		}
 	}
-	return s.Limits.check(now, n, oldest, locked.History, questions, probes), nil
+	// The history as the store would return it had the earlier questions
+	// been stored: oldest first, in the order they were accepted.
+	hist := locked.History
+	for _, a := range earlier {
+		if a.EnterpriseID == ent && a.AskedAt.After(windowStart) {
+			hist = append(hist, a)
+		}
+	}
+	if len(hist) > len(locked.History) {
+		slices.SortStableFunc(hist, func(a, b Asked) int { return a.AskedAt.Compare(b.AskedAt) })
+	}
+	return s.Limits.check(now, n, oldest, hist, questions, probes), nil
 }
 
 // deny records a refused verification and returns its error.

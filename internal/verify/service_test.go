@@ -707,6 +707,49 @@ func TestConcurrentRequestsShareTheLimits(t *testing.T) {
 	})
 }
 
+// TestConcurrentRequestsShareTheDailyLimit: many requests of one
+// institution about different enterprises at once; the questions a group
+// commit has accepted but not yet stored count against the daily limit
+// of those after them, so exactly the limit is answered.
+func TestConcurrentRequestsShareTheDailyLimit(t *testing.T) {
+	t.Parallel()
+	backends(t, func(t *testing.T, r *region) {
+		ctx := context.Background()
+		r.svc.Limits.PerDay = 7
+		const n = 16
+		errs := make(chan error, n)
+		for i := range n {
+			go func() {
+				_, err := r.svc.Ask(ctx, r.bankT4, verify.Request{CreditCode: r.bundles[i].Profile.Code, Purpose: access.PurposeLoan,
+					Questions: []string{"has_enforcement_case == false"}})
+				errs <- err
+			}()
+		}
+		ok, refused := 0, 0
+		for range n {
+			err := <-errs
+			switch {
+			case err == nil:
+				ok++
+			case fault.Is(err, fault.TooMany):
+				refused++
+			default:
+				t.Errorf("unexpected error: %v", err)
+			}
+		}
+		if ok != 7 || refused != n-7 {
+			t.Fatalf("%d answered, %d refused; want 7 and %d", ok, refused, n-7)
+		}
+		stored, _, err := r.st.CountVerifications(ctx, r.bankT4.OrgID, now.Add(-time.Hour), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if stored != 7 {
+			t.Fatalf("%d questions stored, want 7", stored)
+		}
+	})
+}
+
 // TestDailyLimitCountsTheLast24Hours: the institution's daily limit
 // counts exactly the questions of the last 24 hours, although the hourly
 // counts that bound it cheaply also hold older questions of the first

@@ -145,6 +145,11 @@ func (s *Store) appendAudit(ctx context.Context, es []*audit.Entry) error {
 		Scan(&head.Seq, &head.Hash); err != nil {
 		return s.dbErr("read audit head", err)
 	}
+	return s.appendAuditAt(ctx, head, es)
+}
+
+// appendAuditAt is appendAudit once the head is read (and locked).
+func (s *Store) appendAuditAt(ctx context.Context, head audit.Head, es []*audit.Entry) error {
 	for _, e := range es {
 		audit.Seal(e, head)
 		head = audit.Head{Seq: e.Seq, Hash: e.Hash}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/creditbridge/creditbridge/internal/audit"
 	"github.com/creditbridge/creditbridge/internal/verify"
 )
 
@@ -48,6 +49,78 @@ func (s *Store) LockVerifications(ctx context.Context, orgID, enterpriseID int64
 	return l, nil
 }
 
+// RecordVerifications stores answered questions and appends their
+// evidence in one transaction (its own or the caller's), in two round
+// trips where the engine batches: the inserts with the read of the log's
+// head (locked on PostgreSQL), then the entries with the head's update. It
+// sets the questions' IDs. An unknown enterprise is fault.Invalid
+// "store.reference" and nothing is stored.
+func (s *Store) RecordVerifications(ctx context.Context, as []verify.Asked, es []*audit.Entry) error {
+	ids := make([]int64, len(as))
+	err := s.inTx(ctx, func(tx *Store) error {
+		qs := make([]Queued, 0, len(as)+1)
+		for i, a := range as {
+			args, err := verificationArgs(a)
+			if err != nil {
+				return err
+			}
+			qs = append(qs, Queued{SQL: insertVerificationSQL, Args: args, Rows: func(r Rows) error {
+				if r.Next() {
+					if err := r.Scan(&ids[i]); err != nil {
+						return err
+					}
+				}
+				return r.Err()
+			}})
+		}
+		var head audit.Head
+		read := false
+		if len(es) > 0 {
+			qs = append(qs, Queued{SQL: `SELECT seq, hash FROM audit_head WHERE id = 1` + tx.d.LockRow, Rows: func(r Rows) error {
+				if r.Next() {
+					read = true
+					if err := r.Scan(&head.Seq, &head.Hash); err != nil {
+						return err
+					}
+				}
+				return r.Err()
+			}})
+		}
+		if err := tx.pipeline(ctx, qs...); err != nil {
+			return tx.dbErr("record verifications", err)
+		}
+		if len(es) == 0 {
+			return nil
+		}
+		if !read {
+			return fmt.Errorf("record verifications: the evidence log has no head row")
+		}
+		return tx.appendAuditAt(ctx, head, es)
+	})
+	if err != nil {
+		return err
+	}
+	for i := range as {
+		as[i].ID, as[i].AskedAt = ids[i], ts(as[i].AskedAt)
+	}
+	return nil
+}
+
+const insertVerificationSQL = `INSERT INTO verifications (org_id, enterprise_id, question, answer, attestation_id, probes, asked_at)
+	VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`
+
+func verificationArgs(a verify.Asked) ([]any, error) {
+	probes := a.Probes
+	if probes == nil {
+		probes = []verify.Probe{}
+	}
+	b, err := json.Marshal(probes)
+	if err != nil {
+		return nil, fmt.Errorf("encode probes: %w", err)
+	}
+	return []any{a.OrgID, a.EnterpriseID, a.Question, a.Answer, a.AttestationID, string(b), ts(a.AskedAt)}, nil
+}
+
 // AppendVerifications inserts the questions in one transaction and sets
 // their IDs.
 func (s *Store) AppendVerifications(ctx context.Context, as []verify.Asked) error {
@@ -57,17 +130,11 @@ func (s *Store) AppendVerifications(ctx context.Context, as []verify.Asked) erro
 	ids := make([]int64, len(as))
 	err := s.inTx(ctx, func(tx *Store) error {
 		for i, a := range as {
-			probes := a.Probes
-			if probes == nil {
-				probes = []verify.Probe{}
-			}
-			b, err := json.Marshal(probes)
+			args, err := verificationArgs(a)
 			if err != nil {
-				return fmt.Errorf("encode probes: %w", err)
+				return err
 			}
-			if err := tx.w.QueryRow(ctx, `INSERT INTO verifications (org_id, enterprise_id, question, answer, attestation_id, probes, asked_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, a.OrgID, a.EnterpriseID, a.Question, a.Answer, a.AttestationID,
-				string(b), ts(a.AskedAt)).Scan(&ids[i]); err != nil {
+			if err := tx.w.QueryRow(ctx, insertVerificationSQL, args...).Scan(&ids[i]); err != nil {
 				return tx.dbErr("append verification", err)
 			}
 		}

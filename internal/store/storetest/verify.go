@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/creditbridge/creditbridge/internal/audit"
 	"github.com/creditbridge/creditbridge/internal/fault"
 	"github.com/creditbridge/creditbridge/internal/store"
 	vq "github.com/creditbridge/creditbridge/internal/verify"
@@ -106,6 +107,44 @@ var verifyCases = []testCase{
 		must(t, err)
 		if got != 4 {
 			t.Fatalf("after a failed append the bound is %d, want 4", got)
+		}
+	}},
+	{"RecordVerifications_stores_questions_and_chains_their_evidence_or_nothing", func(t *testing.T, h Harness) {
+		s := h.Open(t)
+		a := create(t, s, record(code("320505", 6), "己", "F", "320505"))
+		t0 := utc(2026, 11, 4, 9, 0, 0, 0)
+		p1 := vq.Probe{Item: "tax.paid_total", Variable: "tax_paid_12m", Value: "1000000"}
+		must(t, s.AppendAudit(ctx(t), entry(0)))
+		as := []vq.Asked{asked(7, a.ID, "q1", t0, p1), asked(7, a.ID, "q2", t0.Add(time.Second))}
+		es := []*audit.Entry{entry(1), entry(2), entry(3)}
+		must(t, s.RecordVerifications(ctx(t), as, es))
+		if as[0].ID == 0 || as[1].ID <= as[0].ID {
+			t.Fatalf("IDs %d, %d", as[0].ID, as[1].ID)
+		}
+		got, err := s.VerificationsAbout(ctx(t), 7, a.ID, t0.Add(-time.Second))
+		must(t, err)
+		equal(t, "questions", ids(got, func(x vq.Asked) int64 { return x.ID }), []int64{as[0].ID, as[1].ID})
+		equal(t, "probes", got[0].Probes, []vq.Probe{p1})
+		head, err := s.AuditHead(ctx(t))
+		must(t, err)
+		if es[0].Seq != 2 || es[2].Seq != 4 || es[1].PrevHash != es[0].Hash || head != (audit.Head{Seq: 4, Hash: es[2].Hash}) {
+			t.Fatalf("evidence chain: %d %d prev %q, head %+v", es[0].Seq, es[2].Seq, es[1].PrevHash, head)
+		}
+		pub, priv := newKey(t)
+		c := audit.SignCheckpoint(priv, head, time.Now())
+		must(t, s.InsertCheckpoint(ctx(t), &c))
+		if rep := verify(t, s, pub); !rep.OK() {
+			t.Fatalf("the log does not verify: %+v", rep)
+		}
+		// An unknown enterprise: neither the questions nor the evidence.
+		err = s.RecordVerifications(ctx(t), []vq.Asked{asked(7, a.ID, "q3", t0), asked(7, a.ID+1000, "q4", t0)}, []*audit.Entry{entry(4)})
+		wantFault(t, err, fault.Invalid, "store.reference")
+		n, _, err := s.CountVerifications(ctx(t), 7, t0.Add(-time.Hour), 0)
+		must(t, err)
+		after, err := s.AuditHead(ctx(t))
+		must(t, err)
+		if n != 2 || after != head {
+			t.Fatalf("after a failed record: %d questions, head %+v; want 2 and %+v", n, after, head)
 		}
 	}},
 	{"AppendVerifications_unknown_enterprise_stores_nothing", func(t *testing.T, h Harness) {
