@@ -40,28 +40,21 @@ type Store interface {
 	// LockVerifications serializes verifications by one organisation:
 	// called first inside a transaction, it makes a concurrent
 	// transaction of the same organisation wait until this one ends. It
-	// then reads, under the lock, CountVerificationsBound(orgID, daySince)
-	// and VerificationsAbout(orgID, enterpriseID, windowSince).
+	// then reads, under the lock, at least the number of the
+	// organisation's questions asked after daySince (from hourly counts:
+	// it may include questions of daySince's hour asked before it) and
+	// its questions about the enterprise asked after windowSince, oldest
+	// first, with their probes.
 	LockVerifications(ctx context.Context, orgID, enterpriseID int64, daySince, windowSince time.Time) (Locked, error)
-	// AppendVerifications stores answered questions and sets their ID. An
-	// unknown enterprise is fault.Invalid "store.reference".
-	AppendVerifications(ctx context.Context, as []Asked) error
 	// RecordVerifications stores answered questions (setting their IDs)
 	// and appends evidence entries in order, together (inside the
 	// caller's transaction: the log's head stays locked until it ends). An
 	// unknown enterprise is fault.Invalid "store.reference".
 	RecordVerifications(ctx context.Context, as []Asked, es []*audit.Entry) error
-	// VerificationsAbout returns an organisation's questions about one
-	// enterprise asked after since, oldest first, with their probes.
-	VerificationsAbout(ctx context.Context, orgID, enterpriseID int64, since time.Time) ([]Asked, error)
 	// CountVerifications counts an organisation's questions asked after
 	// since, at most limit of them (all when limit <= 0), and returns the
 	// time of the oldest counted (zero if none).
 	CountVerifications(ctx context.Context, orgID int64, since time.Time, limit int) (int, time.Time, error)
-	// CountVerificationsBound returns at least the number of an
-	// organisation's questions asked after since (cheaply, from hourly
-	// counts: it may include questions of since's hour asked before it).
-	CountVerificationsBound(ctx context.Context, orgID int64, since time.Time) (int, error)
 }
 
 // Locked is what LockVerifications reads under the lock.

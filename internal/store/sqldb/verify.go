@@ -121,45 +121,6 @@ func verificationArgs(a verify.Asked) ([]any, error) {
 	return []any{a.OrgID, a.EnterpriseID, a.Question, a.Answer, a.AttestationID, string(b), ts(a.AskedAt)}, nil
 }
 
-// AppendVerifications inserts the questions in one transaction and sets
-// their IDs.
-func (s *Store) AppendVerifications(ctx context.Context, as []verify.Asked) error {
-	if len(as) == 0 {
-		return nil
-	}
-	ids := make([]int64, len(as))
-	err := s.inTx(ctx, func(tx *Store) error {
-		for i, a := range as {
-			args, err := verificationArgs(a)
-			if err != nil {
-				return err
-			}
-			if err := tx.w.QueryRow(ctx, insertVerificationSQL, args...).Scan(&ids[i]); err != nil {
-				return tx.dbErr("append verification", err)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	for i := range as {
-		as[i].ID, as[i].AskedAt = ids[i], ts(as[i].AskedAt)
-	}
-	return nil
-}
-
-// VerificationsAbout returns the organisation's questions about the
-// enterprise asked after since, oldest first.
-func (s *Store) VerificationsAbout(ctx context.Context, orgID, enterpriseID int64, since time.Time) ([]verify.Asked, error) {
-	rows, err := s.r.Query(ctx, verificationsAboutSQL, orgID, enterpriseID, ts(since))
-	if err != nil {
-		return nil, s.dbErr("list verifications", err)
-	}
-	out, err := collect(rows, scanAsked)
-	return out, s.dbErr("list verifications", err)
-}
-
 const verificationsAboutSQL = `SELECT id, org_id, enterprise_id, question, answer, attestation_id, probes, asked_at FROM verifications
 	WHERE org_id = $1 AND enterprise_id = $2 AND asked_at > $3 ORDER BY asked_at, id`
 
@@ -176,16 +137,6 @@ func scanAsked(r scanner) (verify.Asked, error) {
 		return a, fmt.Errorf("decode probes of verification %d: %w", a.ID, err)
 	}
 	return a, nil
-}
-
-// CountVerificationsBound returns an upper bound of the organisation's
-// questions asked after since: the hourly counts (migration 0018, kept by
-// a trigger) from since's hour on, which include the questions of that
-// hour asked before since.
-func (s *Store) CountVerificationsBound(ctx context.Context, orgID int64, since time.Time) (int, error) {
-	var n int64
-	err := s.r.QueryRow(ctx, verificationBoundSQL, orgID, ts(since.UTC().Truncate(time.Hour))).Scan(&n)
-	return int(n), s.dbErr("count verifications", err)
 }
 
 const verificationBoundSQL = `SELECT CAST(COALESCE(SUM(asked), 0) AS BIGINT) FROM verification_counts

@@ -18,8 +18,23 @@ func asked(org, ent int64, q string, at time.Time, probes ...vq.Probe) vq.Asked 
 		Probes: probes, AskedAt: at}
 }
 
+// about is an organisation's history about an enterprise as the service
+// reads it: what LockVerifications returns.
+func about(t *testing.T, s store.Store, org, ent int64, since time.Time) ([]vq.Asked, error) {
+	t.Helper()
+	l, err := s.LockVerifications(ctx(t), org, ent, since, since)
+	return l.History, err
+}
+
+// bound is the organisation's day bound LockVerifications returns.
+func bound(t *testing.T, s store.Store, org int64, since time.Time) (int, error) {
+	t.Helper()
+	l, err := s.LockVerifications(ctx(t), org, 0, since, since)
+	return l.DayBound, err
+}
+
 var verifyCases = []testCase{
-	{"AppendVerifications_round_trip_filtered_by_org_enterprise_and_time", func(t *testing.T, h Harness) {
+	{"RecordVerifications_round_trip_read_back_through_LockVerifications", func(t *testing.T, h Harness) {
 		s := h.Open(t)
 		a := create(t, s, record(code("320505", 1), "甲", "A", "320505"))
 		b := create(t, s, record(code("320505", 2), "乙", "B", "320505"))
@@ -33,24 +48,24 @@ var verifyCases = []testCase{
 			asked(8, a.ID, "tax_paid_12m >= 1000000", t0.Add(3*time.Hour), p1),
 		}
 		as[2].Answer = vq.Unknown
-		must(t, s.AppendVerifications(ctx(t), as))
+		must(t, s.RecordVerifications(ctx(t), as, nil))
 		for i, x := range as {
 			if x.ID == 0 {
 				t.Fatalf("question %d: ID not set", i)
 			}
 		}
-		got, err := s.VerificationsAbout(ctx(t), 7, a.ID, t0.Add(-time.Second))
+		got, err := about(t, s, 7, a.ID, t0.Add(-time.Second))
 		must(t, err)
 		want := []vq.Asked{as[0], as[1]}
 		want[0].Probes, want[1].Probes = []vq.Probe{p1}, []vq.Probe{p1, p2}
-		equal(t, "VerificationsAbout(7, a)", got, want)
-		got, err = s.VerificationsAbout(ctx(t), 7, a.ID, t0) // strictly after since
+		equal(t, "history(7, a)", got, want)
+		got, err = about(t, s, 7, a.ID, t0) // strictly after since
 		must(t, err)
-		equal(t, "VerificationsAbout(7, a, since t0)", ids(got, func(x vq.Asked) int64 { return x.ID }), []int64{as[1].ID})
-		got, err = s.VerificationsAbout(ctx(t), 7, b.ID, t0.Add(-time.Second))
+		equal(t, "history(7, a, since t0)", ids(got, func(x vq.Asked) int64 { return x.ID }), []int64{as[1].ID})
+		got, err = about(t, s, 7, b.ID, t0.Add(-time.Second))
 		must(t, err)
 		if len(got) != 1 || got[0].Answer != vq.Unknown || len(got[0].Probes) != 0 {
-			t.Fatalf("VerificationsAbout(7, b) = %+v, want the one unknown answer without probes", got)
+			t.Fatalf("history(7, b) = %+v, want the one unknown answer without probes", got)
 		}
 		n, oldest, err := s.CountVerifications(ctx(t), 7, t0.Add(-time.Second), 0)
 		must(t, err)
@@ -68,13 +83,13 @@ var verifyCases = []testCase{
 			t.Fatalf("CountVerifications(9) = %d, %s; want 0 and zero time", n, oldest)
 		}
 	}},
-	{"CountVerificationsBound_sums_the_hours_from_since's_on", func(t *testing.T, h Harness) {
+	{"LockVerifications_day_bound_sums_the_hours_from_since's_on", func(t *testing.T, h Harness) {
 		s := h.Open(t)
 		a := create(t, s, record(code("320505", 5), "戊", "E", "320505"))
 		t0 := utc(2026, 11, 1, 8, 0, 0, 123456) // 08:00:00.123456
-		must(t, s.AppendVerifications(ctx(t), []vq.Asked{asked(7, a.ID, "q1", t0), asked(7, a.ID, "q2", t0.Add(59*time.Minute))}))
-		must(t, s.AppendVerifications(ctx(t), []vq.Asked{asked(7, a.ID, "q3", t0.Add(time.Hour)), asked(8, a.ID, "q4", t0.Add(time.Hour))}))
-		must(t, s.AppendVerifications(ctx(t), []vq.Asked{asked(7, a.ID, "q5", t0.Add(26*time.Hour))}))
+		must(t, s.RecordVerifications(ctx(t), []vq.Asked{asked(7, a.ID, "q1", t0), asked(7, a.ID, "q2", t0.Add(59*time.Minute))}, nil))
+		must(t, s.RecordVerifications(ctx(t), []vq.Asked{asked(7, a.ID, "q3", t0.Add(time.Hour)), asked(8, a.ID, "q4", t0.Add(time.Hour))}, nil))
+		must(t, s.RecordVerifications(ctx(t), []vq.Asked{asked(7, a.ID, "q5", t0.Add(26*time.Hour))}, nil))
 		for _, c := range []struct {
 			org   int64
 			since time.Time
@@ -89,10 +104,10 @@ var verifyCases = []testCase{
 			{8, t0.Add(-time.Hour), 1},
 			{9, t0.Add(-time.Hour), 0},
 		} {
-			got, err := s.CountVerificationsBound(ctx(t), c.org, c.since)
+			got, err := bound(t, s, c.org, c.since)
 			must(t, err)
 			if got != c.want {
-				t.Errorf("CountVerificationsBound(%d, %s) = %d, want %d", c.org, c.since.Format(time.RFC3339Nano), got, c.want)
+				t.Errorf("day bound(%d, %s) = %d, want %d", c.org, c.since.Format(time.RFC3339Nano), got, c.want)
 			}
 			exact, _, err := s.CountVerifications(ctx(t), c.org, c.since, 0)
 			must(t, err)
@@ -101,9 +116,9 @@ var verifyCases = []testCase{
 			}
 		}
 		// A failed append counts nothing.
-		err := s.AppendVerifications(ctx(t), []vq.Asked{asked(7, a.ID, "x", t0), asked(7, a.ID+1000, "y", t0)})
+		err := s.RecordVerifications(ctx(t), []vq.Asked{asked(7, a.ID, "x", t0), asked(7, a.ID+1000, "y", t0)}, nil)
 		wantFault(t, err, fault.Invalid, "store.reference")
-		got, err := s.CountVerificationsBound(ctx(t), 7, t0.Add(-time.Hour))
+		got, err := bound(t, s, 7, t0.Add(-time.Hour))
 		must(t, err)
 		if got != 4 {
 			t.Fatalf("after a failed append the bound is %d, want 4", got)
@@ -121,7 +136,7 @@ var verifyCases = []testCase{
 		if as[0].ID == 0 || as[1].ID <= as[0].ID {
 			t.Fatalf("IDs %d, %d", as[0].ID, as[1].ID)
 		}
-		got, err := s.VerificationsAbout(ctx(t), 7, a.ID, t0.Add(-time.Second))
+		got, err := about(t, s, 7, a.ID, t0.Add(-time.Second))
 		must(t, err)
 		equal(t, "questions", ids(got, func(x vq.Asked) int64 { return x.ID }), []int64{as[0].ID, as[1].ID})
 		equal(t, "probes", got[0].Probes, []vq.Probe{p1})
@@ -147,11 +162,11 @@ var verifyCases = []testCase{
 			t.Fatalf("after a failed record: %d questions, head %+v; want 2 and %+v", n, after, head)
 		}
 	}},
-	{"AppendVerifications_unknown_enterprise_stores_nothing", func(t *testing.T, h Harness) {
+	{"RecordVerifications_unknown_enterprise_stores_nothing", func(t *testing.T, h Harness) {
 		s := h.Open(t)
 		a := create(t, s, record(code("320505", 3), "丙", "C", "320505"))
 		t0 := utc(2026, 11, 2, 9, 0, 0, 0)
-		err := s.AppendVerifications(ctx(t), []vq.Asked{asked(7, a.ID, "x", t0), asked(7, a.ID+1000, "y", t0)})
+		err := s.RecordVerifications(ctx(t), []vq.Asked{asked(7, a.ID, "x", t0), asked(7, a.ID+1000, "y", t0)}, nil)
 		wantFault(t, err, fault.Invalid, "store.reference")
 		n, _, err := s.CountVerifications(ctx(t), 7, t0.Add(-time.Hour), 0)
 		must(t, err)
@@ -185,7 +200,7 @@ var verifyCases = []testCase{
 					}
 					seen[i] = n
 					time.Sleep(20 * time.Millisecond) // widen the window a missing lock would leave
-					return tx.AppendVerifications(ctx(t), []vq.Asked{asked(7, a.ID, label("q%d", i), t0)})
+					return tx.RecordVerifications(ctx(t), []vq.Asked{asked(7, a.ID, label("q%d", i), t0)}, nil)
 				})
 			}()
 		}
