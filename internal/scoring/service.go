@@ -431,13 +431,16 @@ func (s *Service) execute(ctx context.Context, run Run, m *method, r *reader, o 
 		}
 	}()
 	cause := fmt.Sprintf("run %d", run.ID)
+	// the workers read the run's identity from this copy: run itself is
+	// updated under mu as chunks finish
+	fixed := run
 	var fatal error
 	for range s.workers() {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for page := range chunks {
-				scored, failed, err := s.storeChunk(cctx, r, page, run, cause)
+				scored, failed, err := s.storeChunk(cctx, r, page, fixed, cause)
 				mu.Lock()
 				if err != nil && fatal == nil {
 					fatal = err
