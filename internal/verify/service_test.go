@@ -658,6 +658,28 @@ func TestExtractionIsRefusedAndHonestUsePasses(t *testing.T) {
 	})
 }
 
+// askAtOnce runs ask(0..n-1) concurrently and counts the requests
+// answered and those refused by a limit; any other error fails the test.
+func askAtOnce(t *testing.T, n int, ask func(i int) error) (ok, refused int) {
+	t.Helper()
+	errs := make(chan error, n)
+	for i := range n {
+		go func() { errs <- ask(i) }()
+	}
+	for range n {
+		err := <-errs
+		switch {
+		case err == nil:
+			ok++
+		case fault.Is(err, fault.TooMany):
+			refused++
+		default:
+			t.Errorf("unexpected error: %v", err)
+		}
+	}
+	return ok, refused
+}
+
 // TestConcurrentRequestsShareTheLimits fires many requests of one
 // institution at once: whatever batches their writes are committed in,
 // exactly the allowed number is answered and the rest refused, each
@@ -670,26 +692,11 @@ func TestConcurrentRequestsShareTheLimits(t *testing.T) {
 		r.svc.Limits.PerEnterpriseDay = 5
 		b := r.bundles[5]
 		const n = 12
-		errs := make(chan error, n)
-		for i := range n {
-			go func() {
-				_, err := r.svc.Ask(ctx, r.bankT3, verify.Request{CreditCode: b.Profile.Code, Purpose: access.PurposeLoan,
-					Questions: []string{[]string{"has_enforcement_case == false", "arrears_any_12m", "!has_enforcement_case"}[i%3]}})
-				errs <- err
-			}()
-		}
-		ok, refused := 0, 0
-		for range n {
-			err := <-errs
-			switch {
-			case err == nil:
-				ok++
-			case fault.Is(err, fault.TooMany):
-				refused++
-			default:
-				t.Errorf("unexpected error: %v", err)
-			}
-		}
+		ok, refused := askAtOnce(t, n, func(i int) error {
+			_, err := r.svc.Ask(ctx, r.bankT3, verify.Request{CreditCode: b.Profile.Code, Purpose: access.PurposeLoan,
+				Questions: []string{[]string{"has_enforcement_case == false", "arrears_any_12m", "!has_enforcement_case"}[i%3]}})
+			return err
+		})
 		if ok != 5 || refused != n-5 {
 			t.Fatalf("%d answered, %d refused; want 5 and %d", ok, refused, n-5)
 		}
@@ -717,26 +724,11 @@ func TestConcurrentRequestsShareTheDailyLimit(t *testing.T) {
 		ctx := context.Background()
 		r.svc.Limits.PerDay = 7
 		const n = 16
-		errs := make(chan error, n)
-		for i := range n {
-			go func() {
-				_, err := r.svc.Ask(ctx, r.bankT4, verify.Request{CreditCode: r.bundles[i].Profile.Code, Purpose: access.PurposeLoan,
-					Questions: []string{"has_enforcement_case == false"}})
-				errs <- err
-			}()
-		}
-		ok, refused := 0, 0
-		for range n {
-			err := <-errs
-			switch {
-			case err == nil:
-				ok++
-			case fault.Is(err, fault.TooMany):
-				refused++
-			default:
-				t.Errorf("unexpected error: %v", err)
-			}
-		}
+		ok, refused := askAtOnce(t, n, func(i int) error {
+			_, err := r.svc.Ask(ctx, r.bankT4, verify.Request{CreditCode: r.bundles[i].Profile.Code, Purpose: access.PurposeLoan,
+				Questions: []string{"has_enforcement_case == false"}})
+			return err
+		})
 		if ok != 7 || refused != n-7 {
 			t.Fatalf("%d answered, %d refused; want 7 and %d", ok, refused, n-7)
 		}

@@ -38,10 +38,14 @@ func (s *Store) AppendAudit(ctx context.Context, e *audit.Entry) error {
 	return s.inTx(ctx, func(tx *Store) error { return tx.appendAudit(ctx, []*audit.Entry{e}) })
 }
 
+// auditHeadSQL reads the evidence log's head; writers append the
+// dialect's LockRow to hold it until their transaction ends.
+const auditHeadSQL = `SELECT seq, hash FROM audit_head WHERE id = 1`
+
 // AuditHead returns the current head (zero Head for an empty log).
 func (s *Store) AuditHead(ctx context.Context) (audit.Head, error) {
 	var h audit.Head
-	err := s.r.QueryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&h.Seq, &h.Hash)
+	err := s.r.QueryRow(ctx, auditHeadSQL).Scan(&h.Seq, &h.Hash)
 	return h, s.dbErr("read audit head", err)
 }
 

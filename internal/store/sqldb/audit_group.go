@@ -141,7 +141,7 @@ func (s *Store) commitAudit(ctx context.Context, es []*audit.Entry) (err error) 
 // before, insert them, advance the head once.
 func (s *Store) appendAudit(ctx context.Context, es []*audit.Entry) error {
 	var head audit.Head
-	if err := s.w.QueryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`+s.d.LockRow).
+	if err := s.w.QueryRow(ctx, auditHeadSQL+s.d.LockRow).
 		Scan(&head.Seq, &head.Hash); err != nil {
 		return s.dbErr("read audit head", err)
 	}

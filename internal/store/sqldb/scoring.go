@@ -416,7 +416,7 @@ func (s *Store) AppendAuditBatch(ctx context.Context, es []*audit.Entry) error {
 	}
 	return s.inTx(ctx, func(tx *Store) error {
 		var head audit.Head
-		if err := tx.w.QueryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`+tx.d.LockRow).
+		if err := tx.w.QueryRow(ctx, auditHeadSQL+tx.d.LockRow).
 			Scan(&head.Seq, &head.Hash); err != nil {
 			return tx.dbErr("read audit head", err)
 		}

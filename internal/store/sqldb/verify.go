@@ -76,7 +76,7 @@ func (s *Store) RecordVerifications(ctx context.Context, as []verify.Asked, es [
 		var head audit.Head
 		read := false
 		if len(es) > 0 {
-			qs = append(qs, Queued{SQL: `SELECT seq, hash FROM audit_head WHERE id = 1` + tx.d.LockRow, Rows: func(r Rows) error {
+			qs = append(qs, Queued{SQL: auditHeadSQL + tx.d.LockRow, Rows: func(r Rows) error {
 				if r.Next() {
 					read = true
 					if err := r.Scan(&head.Seq, &head.Hash); err != nil {
