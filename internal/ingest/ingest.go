@@ -97,6 +97,10 @@ type Result struct {
 	Updated    int64   `json:"updated,omitempty"`
 	Unchanged  int64   `json:"unchanged,omitempty"`
 	Seconds    float64 `json:"seconds"`
+	// HistoryRead counts the (enterprise, month) histories the unit check
+	// read from the store; windows known to hold no committed value are
+	// not read.
+	HistoryRead int64 `json:"history_read_enterprises,omitempty"`
 	// Problems are the bad rows and the warnings, in row order (see
 	// WriteReport and Problem.Severity).
 	Problems []Problem `json:"-"`
@@ -318,7 +322,9 @@ func load(ctx context.Context, st, tx store.Store, ds *Dataset, path string, o O
 	chunk := make([]facts.Fact, 0, o.ChunkRows)
 	var hist *history
 	if !o.NoUnitCheck {
-		hist = newHistory(ds, st)
+		if hist, err = newHistory(ctx, ds, st); err != nil {
+			return err
+		}
 	}
 	var reg *registrar
 	var loans []facts.Loan
@@ -642,13 +648,12 @@ func load(ctx context.Context, st, tx store.Store, ds *Dataset, path string, o O
 	}
 	// The unit check reads each enterprise's own earlier values; the entry
 	// says how many enterprises' history the batch consulted.
-	historyRead := 0
 	if hist != nil {
-		historyRead = int(hist.reads.Load())
+		res.HistoryRead = hist.reads.Load()
 	}
 	detail, _ := json.Marshal(map[string]any{"batch": res.Batch, "dataset": ds.Name, "file": res.File, "sha256": res.SHA256,
 		"rows": res.Rows, "ok": res.OK, "bad": res.Bad, "warnings": res.Warnings, "facts": res.Facts, "loans": res.Loans, "registered": res.Registered,
-		"updated": res.Updated, "unchanged": res.Unchanged, "history_read_enterprises": historyRead})
+		"updated": res.Updated, "unchanged": res.Unchanged, "history_read_enterprises": res.HistoryRead})
 	report(true)
 	return tx.AppendAudit(ctx, &audit.Entry{ActorName: access.System.ActorName(), Action: "ingest.batch", Outcome: audit.OK,
 		Detail: string(detail)})

@@ -185,11 +185,22 @@ func yuan(fen int64) string { return fmt.Sprintf("%d.%02d", fen/100, fen%100) }
 // statement per 1,000 enterprises), otherwise one QueryFacts per
 // enterprise. Reads go through the store outside the batch's transaction,
 // so that they can run beside its inserts (see unitQueue).
+//
+// When the batch starts, the store tells where the committed values of
+// the checked items end (the latest period of any enterprise); a window
+// that begins after it holds no history, and is not read. A department's
+// first load of several years is mostly such rows: without this every
+// chunk would read back only the batch's own, invisible, rows.
 type history struct {
 	q      func(ctx context.Context, q facts.Query) ([]facts.Fact, error)
 	many   recentReader   // nil: per enterprise
 	prefix string         // item prefix covering every checked column ("tax.")
 	index  map[string]int // checked item → its place in a histCache entry
+	// until is the latest period of a committed checked item when the
+	// batch started (zero: none, no history at all); known tells whether
+	// the store could say (otherwise every window is read).
+	until time.Time
+	known bool
 	// reads counts the enterprise histories read (for the evidence entry).
 	reads atomic.Int64
 }
@@ -211,11 +222,17 @@ type recentReader interface {
 	EachRecentValue(ctx context.Context, ids []int64, prefix string, from, to time.Time, fn func(id int64, item string, num int64)) error
 }
 
-func newHistory(ds *Dataset, st interface {
+// latestReader tells where the stored values of some items end (see
+// sqldb.LatestPeriod).
+type latestReader interface {
+	LatestPeriod(ctx context.Context, items []string) (time.Time, error)
+}
+
+func newHistory(ctx context.Context, ds *Dataset, st interface {
 	QueryFacts(context.Context, facts.Query) ([]facts.Fact, error)
-}) *history {
+}) (*history, error) {
 	if ds.RowKind != KindMeasure {
-		return nil
+		return nil, nil
 	}
 	h := &history{q: st.QueryFacts, index: map[string]int{}}
 	h.many, _ = st.(recentReader)
@@ -227,7 +244,14 @@ func newHistory(ds *Dataset, st interface {
 		}
 	}
 	if len(items) == 0 {
-		return nil
+		return nil, nil
+	}
+	if lr, ok := st.(latestReader); ok {
+		until, err := lr.LatestPeriod(ctx, items)
+		if err != nil {
+			return nil, err
+		}
+		h.until, h.known = until, true
 	}
 	h.prefix = items[0]
 	if i := strings.IndexByte(h.prefix, '.'); i > 0 {
@@ -244,7 +268,13 @@ func newHistory(ds *Dataset, st interface {
 	if h.prefix == "" {
 		h.many = nil // items of several families: per enterprise and item
 	}
-	return h
+	return h, nil
+}
+
+// none reports whether a window starting at from is known to hold no
+// history: it begins after the last committed value of the items.
+func (h *history) none(from time.Time) bool {
+	return h.known && (h.until.IsZero() || from.After(h.until))
 }
 
 // window is the history a period is compared with: the 12 months before.
@@ -265,6 +295,9 @@ func (h *history) read(ctx context.Context, byPeriod map[time.Time][]int64) (his
 		p := period.Unix()
 		for _, id := range ids {
 			c[histKey{id, p}] = nil
+		}
+		if h.none(from) {
+			continue
 		}
 		err := h.many.EachRecentValue(ctx, ids, h.prefix, from, to, func(id int64, item string, num int64) {
 			h.add(c, histKey{id, p}, item, num)
@@ -338,6 +371,9 @@ func (h *history) values(ctx context.Context, c histCache, id int64, item string
 	// Not read with the chunk: one query for the enterprise (and item,
 	// when the items have no common prefix).
 	from, to := window(period)
+	if h.none(from) {
+		return nil, nil
+	}
 	q := facts.Query{EnterpriseID: id, Item: h.prefix, From: from, To: to, Limit: 10000}
 	if q.Item == "" {
 		q.Item = item

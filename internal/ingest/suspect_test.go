@@ -3,13 +3,9 @@ package ingest_test
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/creditbridge/creditbridge/internal/deptfiles"
 	"github.com/creditbridge/creditbridge/internal/facts"
 	"github.com/creditbridge/creditbridge/internal/ingest"
 )
@@ -27,45 +23,19 @@ func TestSuspectValuesAreStoredAndWarned(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
 			r := newRegion(t, b, 6, 0)
-			mf := r.file(t, func(f deptfiles.File) bool { return f.Department == "tax" && f.RowKind == ingest.KindMeasure })
-			ds, err := ingest.FromManifest(mf)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ds.Name, ds.Format, ds.Encoding, ds.HeaderRow, ds.Sheet = "test/tax", "csv", "utf-8", 1, ""
+			ds, writeRows := taxCSV(t, r, "test/tax")
 			col := map[string]int{}
 			for i, c := range ds.Columns {
 				if c.Item != "" {
 					col[c.Item] = i
-				} else {
-					col[c.Field] = i
 				}
 			}
 			write := func(name string, rows [][4]string) string { // code, period, sales, vat
-				var buf bytes.Buffer
-				w := csv.NewWriter(&buf)
-				head := make([]string, len(ds.Columns))
-				for i, c := range ds.Columns {
-					head[i] = c.Name
-				}
-				_ = w.Write(head)
+				var ms []map[string]string
 				for _, r := range rows {
-					cells := make([]string, len(ds.Columns))
-					for i, c := range ds.Columns {
-						if c.Required {
-							cells[i] = "某公司（模拟）"
-						}
-					}
-					cells[col["enterprise.code"]], cells[col["fact.period"]] = r[0], r[1]
-					cells[col["tax.vat_sales"]], cells[col["tax.vat_paid"]] = r[2], r[3]
-					_ = w.Write(cells)
+					ms = append(ms, map[string]string{"enterprise.code": r[0], "fact.period": r[1], "tax.vat_sales": r[2], "tax.vat_paid": r[3]})
 				}
-				w.Flush()
-				p := filepath.Join(t.TempDir(), name)
-				if err := os.WriteFile(p, buf.Bytes(), 0o600); err != nil {
-					t.Fatal(err)
-				}
-				return p
+				return writeRows(name, ms)
 			}
 			code := func(i int) string { return r.bundles[i].Profile.Code }
 			p := write("tax.csv", [][4]string{

@@ -20,8 +20,10 @@ import (
 // transaction fails, its requests are written again one by one, so one
 // request's error is never another's.
 
-// pending is one request's part of a transaction. check takes the
-// organisation's lock and applies the limits, counting earlier (the
+// pending is one request's part of a transaction. lock is what its
+// limits read under the organisation's lock: the transaction reads it for
+// every request at once (LockVerifications, one round trip on
+// PostgreSQL). check applies the limits to it, counting earlier (the
 // questions this transaction has already accepted from the same
 // organisation, not yet stored); it returns a refusal (nothing written),
 // or the questions to store and their evidence, or an error that fails
@@ -29,8 +31,8 @@ import (
 // questions and evidence are recorded together (RecordVerifications: two
 // round trips on PostgreSQL, whatever the number of requests).
 type pending struct {
-	org   int64
-	check func(ctx context.Context, tx Repo, earlier []Asked) (*Refusal, []Asked, []*audit.Entry, error)
+	lock  LockRequest
+	check func(ctx context.Context, tx Repo, locked Locked, earlier []Asked) (*Refusal, []Asked, []*audit.Entry, error)
 	ref   *Refusal
 	done  chan error
 }
@@ -97,21 +99,30 @@ func (s *Service) drain(ctx context.Context) {
 // order), or each request alone if that fails, and signals every request.
 func (s *Service) writeBatch(ctx context.Context, batch []*pending) {
 	ctx = context.WithoutCancel(ctx) // a request that went away still has its answers on record
-	slices.SortStableFunc(batch, func(a, b *pending) int { return cmpInt(a.org, b.org) })
+	slices.SortStableFunc(batch, func(a, b *pending) int { return cmpInt(a.lock.OrgID, b.lock.OrgID) })
 	run := func(ps []*pending) error {
 		return s.InTx(ctx, func(tx Repo) error {
+			reqs := make([]LockRequest, len(ps))
+			for i, p := range ps {
+				reqs[i] = p.lock
+			}
+			locked, err := tx.LockVerifications(ctx, reqs)
+			if err != nil {
+				return err
+			}
 			var asked []Asked
 			var evidence []*audit.Entry
 			accepted := map[int64][]Asked{}
-			for _, p := range ps {
-				ref, as, es, err := p.check(ctx, tx, accepted[p.org])
+			for i, p := range ps {
+				org := p.lock.OrgID
+				ref, as, es, err := p.check(ctx, tx, locked[i], accepted[org])
 				if err != nil {
 					return err
 				}
 				if p.ref = ref; ref != nil {
 					continue
 				}
-				accepted[p.org] = append(accepted[p.org], as...)
+				accepted[org] = append(accepted[org], as...)
 				asked = append(asked, as...)
 				evidence = append(evidence, es...)
 			}

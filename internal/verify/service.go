@@ -38,14 +38,15 @@ const DefaultTTL = 30 * 24 * time.Hour
 // Store keeps the questions answered, the history the limits read.
 type Store interface {
 	// LockVerifications serializes verifications by one organisation:
-	// called first inside a transaction, it makes a concurrent
-	// transaction of the same organisation wait until this one ends. It
-	// then reads, under the lock, at least the number of the
-	// organisation's questions asked after daySince (from hourly counts:
-	// it may include questions of daySince's hour asked before it) and
-	// its questions about the enterprise asked after windowSince, oldest
-	// first, with their probes.
-	LockVerifications(ctx context.Context, orgID, enterpriseID int64, daySince, windowSince time.Time) (Locked, error)
+	// called first inside a transaction, with requests ordered by
+	// organisation, it makes a concurrent transaction of the same
+	// organisations wait until this one ends. It then reads, under the
+	// lock, for each request at least the number of the organisation's
+	// questions asked after DaySince (from hourly counts: it may include
+	// questions of DaySince's hour asked before it) and its questions
+	// about the enterprise asked after WindowSince, oldest first, with
+	// their probes.
+	LockVerifications(ctx context.Context, reqs []LockRequest) ([]Locked, error)
 	// RecordVerifications stores answered questions (setting their IDs)
 	// and appends evidence entries in order, together (inside the
 	// caller's transaction: the log's head stays locked until it ends). An
@@ -55,6 +56,12 @@ type Store interface {
 	// since, at most limit of them (all when limit <= 0), and returns the
 	// time of the oldest counted (zero if none).
 	CountVerifications(ctx context.Context, orgID int64, since time.Time, limit int) (int, time.Time, error)
+}
+
+// LockRequest is one request's part of LockVerifications.
+type LockRequest struct {
+	OrgID, EnterpriseID   int64
+	DaySince, WindowSince time.Time
 }
 
 // Locked is what LockVerifications reads under the lock.
@@ -224,8 +231,8 @@ func (s *Service) Ask(ctx context.Context, p access.Principal, r Request) (Respo
 		asked[i] = Asked{OrgID: p.OrgID, EnterpriseID: rec.ID, Question: q.Text, Answer: storedAnswer(answers[i]), AttestationID: claims[i].ID,
 			Probes: q.Probes, AskedAt: now}
 	}
-	refused, err := s.commit(ctx, &pending{org: p.OrgID, check: func(ctx context.Context, tx Repo, earlier []Asked) (*Refusal, []Asked, []*audit.Entry, error) {
-		ref, err := s.checkLimits(ctx, tx, p.OrgID, rec.ID, now, len(qs), probes, earlier)
+	refused, err := s.commit(ctx, &pending{lock: s.lockRequest(p.OrgID, rec.ID, now), check: func(ctx context.Context, tx Repo, locked Locked, earlier []Asked) (*Refusal, []Asked, []*audit.Entry, error) {
+		ref, err := s.checkLimits(ctx, tx, locked, p.OrgID, rec.ID, now, len(qs), probes, earlier)
 		if err != nil || ref != nil {
 			return ref, nil, nil, err
 		}
@@ -344,22 +351,27 @@ func (s *Service) asOf(v string, now time.Time) (day, known time.Time, err error
 
 func (s *Service) guard() access.Guard { return access.Guard{Log: s.Repo, Now: s.now} }
 
-// checkLimits takes the organisation's lock, reads the history and
-// applies the limits, counting earlier: the organisation's questions this
-// transaction has accepted before (stored with it at its end).
-func (s *Service) checkLimits(ctx context.Context, repo Repo, org, ent int64, now time.Time, questions int, probes []Probe, earlier []Asked) (*Refusal, error) {
-	since := now.Add(-24 * time.Hour)
-	windowStart := now.Add(-max(s.Limits.Window, 24*time.Hour))
-	locked, err := repo.LockVerifications(ctx, org, ent, since, windowStart)
-	if err != nil {
-		return nil, err
-	}
+// lockRequest is what the limits of a request at now read under the
+// organisation's lock: its questions of the last 24 hours, and its
+// history about the enterprise over the limits' window.
+func (s *Service) lockRequest(org, ent int64, now time.Time) LockRequest {
+	return LockRequest{OrgID: org, EnterpriseID: ent, DaySince: now.Add(-24 * time.Hour), WindowSince: now.Add(-max(s.Limits.Window, 24*time.Hour))}
+}
+
+// checkLimits applies the limits to what was read under the
+// organisation's lock (see lockRequest), counting earlier: the
+// organisation's questions this transaction has accepted before (stored
+// with it at its end).
+func (s *Service) checkLimits(ctx context.Context, repo Repo, locked Locked, org, ent int64, now time.Time, questions int, probes []Probe, earlier []Asked) (*Refusal, error) {
+	lr := s.lockRequest(org, ent, now)
+	since, windowStart := lr.DaySince, lr.WindowSince
 	// The hourly counts bound the day's questions; only when the bound
 	// comes near the limit are they counted one by one (one past the
 	// limit is enough to know it is exceeded).
 	n := locked.DayBound + len(earlier)
 	var oldest time.Time
 	if s.Limits.PerDay > 0 && n+questions > s.Limits.PerDay {
+		var err error
 		if n, oldest, err = repo.CountVerifications(ctx, org, since, s.Limits.PerDay+1); err != nil {
 			return nil, err
 		}

@@ -148,3 +148,34 @@ func TestConcurrentMigratorsTakeTurns(t *testing.T) {
 		t.Fatalf("concurrent migrators applied %d migrations in all, want %d", total, len(Versions()))
 	}
 }
+
+// TestJITIsOffUnlessTheURLAsks: the node's connections run without JIT
+// compilation, and jit=on in the URL turns it back on.
+func TestJITIsOffUnlessTheURLAsks(t *testing.T) {
+	server := serverURL(t, "JIT setting test")
+	jit := func(u string) string {
+		s, err := Open(t.Context(), u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		var v string
+		if err := s.Pool().QueryRow(t.Context(), `SHOW jit`).Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	if got := jit(server); got != "off" {
+		t.Errorf("jit = %q by default, want off", got)
+	}
+	u, err := url.Parse(server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("jit", "on")
+	u.RawQuery = q.Encode()
+	if got := jit(u.String()); got != "on" {
+		t.Errorf("jit = %q with jit=on in the URL, want on", got)
+	}
+}

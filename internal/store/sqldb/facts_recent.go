@@ -76,3 +76,23 @@ func (s *Store) EachRecentValue(ctx context.Context, ids []int64, prefix string,
 	}
 	return nil
 }
+
+// LatestPeriod returns the latest period of the facts of the given items
+// that the store holds (committed ones, for a read outside a
+// transaction), or the zero time if there are none: one probe at the end
+// of each item's range of facts_item_period. Ingestion reads it when a
+// batch starts: a row whose 12-month window begins after it has no
+// history to be compared with, and its read is skipped.
+func (s *Store) LatestPeriod(ctx context.Context, items []string) (time.Time, error) {
+	var latest time.Time
+	for _, it := range items {
+		var p time.Time
+		if err := s.r.QueryRow(ctx, `SELECT MAX(period) FROM facts WHERE item = $1`, it).Scan(scanTime(&p)); err != nil {
+			return time.Time{}, s.dbErr("latest period", err)
+		}
+		if p.After(latest) {
+			latest = p
+		}
+	}
+	return latest, nil
+}

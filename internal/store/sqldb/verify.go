@@ -10,43 +10,55 @@ import (
 	"github.com/creditbridge/creditbridge/internal/verify"
 )
 
-// LockVerifications upserts the organisation's lock row, which holds a
-// row lock (PostgreSQL) or the writer (SQLite) until the transaction ends,
-// and then reads what the limits need: the day's bound and the history
-// about the enterprise. The three statements go in one round trip where
-// the engine batches; each runs after the one before it, so the reads see
-// every transaction that held the lock before this one.
-func (s *Store) LockVerifications(ctx context.Context, orgID, enterpriseID int64, daySince, windowSince time.Time) (verify.Locked, error) {
-	var l verify.Locked
+// LockVerifications takes, for each request in order, the
+// organisation's lock and reads what the limits need under it: the day's
+// bound and the history about the enterprise. On PostgreSQL the lock is
+// an upsert of the organisation's row in verification_locks, a row lock
+// held until the transaction ends, taken once per organisation of the
+// call; on SQLite (no LockRow) the transaction already holds the single
+// writer, so there is nothing more to lock. All the statements go in one
+// round trip where the engine batches; each runs after the one before it,
+// so every read sees every transaction that held the lock before this
+// one.
+func (s *Store) LockVerifications(ctx context.Context, reqs []verify.LockRequest) ([]verify.Locked, error) {
+	out := make([]verify.Locked, len(reqs))
 	err := s.inTx(ctx, func(tx *Store) error {
-		var bound int64
-		return tx.pipeline(ctx,
-			Queued{SQL: `INSERT INTO verification_locks (org_id, asked) VALUES ($1, 1)
-				ON CONFLICT (org_id) DO UPDATE SET asked = verification_locks.asked + 1`, Args: []any{orgID}},
-			Queued{SQL: verificationBoundSQL, Args: []any{orgID, ts(daySince.UTC().Truncate(time.Hour))}, Rows: func(r Rows) error {
-				if r.Next() {
-					if err := r.Scan(&bound); err != nil {
+		qs := make([]Queued, 0, 3*len(reqs))
+		locked := map[int64]bool{}
+		for i, r := range reqs {
+			l := &out[i]
+			if tx.d.LockRow != "" && !locked[r.OrgID] {
+				locked[r.OrgID] = true
+				qs = append(qs, Queued{SQL: `INSERT INTO verification_locks (org_id, asked) VALUES ($1, 1)
+					ON CONFLICT (org_id) DO UPDATE SET asked = verification_locks.asked + 1`, Args: []any{r.OrgID}})
+			}
+			qs = append(qs, Queued{SQL: verificationBoundSQL, Args: []any{r.OrgID, ts(r.DaySince.UTC().Truncate(time.Hour))}, Rows: func(rs Rows) error {
+				var bound int64
+				if rs.Next() {
+					if err := rs.Scan(&bound); err != nil {
 						return err
 					}
 				}
 				l.DayBound = int(bound)
-				return r.Err()
+				return rs.Err()
 			}},
-			Queued{SQL: verificationsAboutSQL, Args: []any{orgID, enterpriseID, ts(windowSince)}, Rows: func(r Rows) error {
-				for r.Next() {
-					a, err := scanAsked(r)
-					if err != nil {
-						return err
+				Queued{SQL: verificationsAboutSQL, Args: []any{r.OrgID, r.EnterpriseID, ts(r.WindowSince)}, Rows: func(rs Rows) error {
+					for rs.Next() {
+						a, err := scanAsked(rs)
+						if err != nil {
+							return err
+						}
+						l.History = append(l.History, a)
 					}
-					l.History = append(l.History, a)
-				}
-				return r.Err()
-			}})
+					return rs.Err()
+				}})
+		}
+		return tx.pipeline(ctx, qs...)
 	})
 	if err != nil {
-		return verify.Locked{}, s.dbErr("lock verifications", err)
+		return nil, s.dbErr("lock verifications", err)
 	}
-	return l, nil
+	return out, nil
 }
 
 // RecordVerifications stores answered questions and appends their

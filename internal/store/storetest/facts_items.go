@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"slices"
 	"testing"
 	"time"
@@ -11,6 +12,45 @@ import (
 // factItemsCases cover facts.Query.Items: several exact items of one
 // enterprise in one read.
 var factItemsCases = []testCase{
+	{"LatestPeriod_is_the_last_period_of_the_items_named_or_zero", func(t *testing.T, h Harness) {
+		s := h.Open(t)
+		lr, ok := s.(interface {
+			LatestPeriod(ctx context.Context, items []string) (time.Time, error)
+		})
+		if !ok {
+			t.Fatalf("%T has no LatestPeriod (ingestion's unit check needs it)", s)
+		}
+		ids := enterpriseIDs(t, s, 2)
+		latest := func(items ...string) time.Time {
+			t.Helper()
+			p, err := lr.LatestPeriod(ctx(t), items)
+			must(t, err)
+			return p
+		}
+		if p := latest("tax.vat_sales", "tax.paid_total"); !p.IsZero() {
+			t.Fatalf("LatestPeriod of an empty store = %s, want zero", p)
+		}
+		must(t, s.AppendFacts(ctx(t), []facts.Fact{
+			measure(ids[0], "tax.vat_sales", month(2025, time.March), 1),
+			measure(ids[1], "tax.vat_sales", month(2025, time.May), 2),
+			measure(ids[0], "tax.paid_total", month(2025, time.July), 3),
+			measure(ids[1], "tax.paid", month(2026, time.January), 4), // a prefix of tax.paid_total: not it
+		}))
+		for _, c := range []struct {
+			items []string
+			want  time.Time
+		}{
+			{[]string{"tax.vat_sales"}, month(2025, time.May)},
+			{[]string{"tax.vat_sales", "tax.paid_total"}, month(2025, time.July)},
+			{[]string{"tax.paid_total", "si.insured_headcount"}, month(2025, time.July)},
+			{[]string{"si.insured_headcount"}, time.Time{}},
+			{nil, time.Time{}},
+		} {
+			if got := latest(c.items...); !got.Equal(c.want) {
+				t.Errorf("LatestPeriod(%v) = %s, want %s", c.items, got, c.want)
+			}
+		}
+	}},
 	{"QueryFacts_Items_keeps_exactly_the_items_named_in_order_with_Item_dates_and_limit", func(t *testing.T, h Harness) {
 		s := h.Open(t)
 		ids := enterpriseIDs(t, s, 2)

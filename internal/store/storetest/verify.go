@@ -22,14 +22,27 @@ func asked(org, ent int64, q string, at time.Time, probes ...vq.Probe) vq.Asked 
 // reads it: what LockVerifications returns.
 func about(t *testing.T, s store.Store, org, ent int64, since time.Time) ([]vq.Asked, error) {
 	t.Helper()
-	l, err := s.LockVerifications(ctx(t), org, ent, since, since)
+	l, err := lockOne(t, s, org, ent, since)
 	return l.History, err
+}
+
+// lockOne is LockVerifications of one request reading since.
+func lockOne(t *testing.T, s store.Store, org, ent int64, since time.Time) (vq.Locked, error) {
+	t.Helper()
+	ls, err := s.LockVerifications(ctx(t), []vq.LockRequest{{OrgID: org, EnterpriseID: ent, DaySince: since, WindowSince: since}})
+	if err != nil {
+		return vq.Locked{}, err
+	}
+	if len(ls) != 1 {
+		t.Fatalf("LockVerifications of one request returned %d results", len(ls))
+	}
+	return ls[0], nil
 }
 
 // bound is the organisation's day bound LockVerifications returns.
 func bound(t *testing.T, s store.Store, org int64, since time.Time) (int, error) {
 	t.Helper()
-	l, err := s.LockVerifications(ctx(t), org, 0, since, since)
+	l, err := lockOne(t, s, org, 0, since)
 	return l.DayBound, err
 }
 
@@ -81,6 +94,46 @@ var verifyCases = []testCase{
 		must(t, err)
 		if n != 0 || !oldest.IsZero() {
 			t.Fatalf("CountVerifications(9) = %d, %s; want 0 and zero time", n, oldest)
+		}
+	}},
+	{"LockVerifications_of_several_requests_reads_each_as_alone", func(t *testing.T, h Harness) {
+		s := h.Open(t)
+		a := create(t, s, record(code("320505", 6), "己", "F", "320505"))
+		b := create(t, s, record(code("320505", 7), "庚", "G", "320505"))
+		t0 := utc(2026, 11, 2, 9, 0, 0, 0)
+		must(t, s.RecordVerifications(ctx(t), []vq.Asked{asked(7, a.ID, "q1", t0), asked(7, b.ID, "q2", t0.Add(time.Minute)),
+			asked(7, a.ID, "q3", t0.Add(2*time.Minute)), asked(8, b.ID, "q4", t0.Add(3*time.Minute))}, nil))
+		since := t0.Add(-time.Hour)
+		reqs := []vq.LockRequest{
+			{OrgID: 7, EnterpriseID: a.ID, DaySince: since, WindowSince: since},
+			{OrgID: 7, EnterpriseID: b.ID, DaySince: since, WindowSince: t0.Add(30 * time.Second)},
+			{OrgID: 8, EnterpriseID: a.ID, DaySince: since, WindowSince: since},
+			{OrgID: 8, EnterpriseID: b.ID, DaySince: t0.Add(2 * time.Hour), WindowSince: since},
+		}
+		var got []vq.Locked
+		must(t, s.InTx(ctx(t), func(tx store.Store) error {
+			var err error
+			got, err = tx.LockVerifications(ctx(t), reqs)
+			return err
+		}))
+		if len(got) != len(reqs) {
+			t.Fatalf("%d results for %d requests", len(got), len(reqs))
+		}
+		questions := func(as []vq.Asked) []string {
+			out := []string{}
+			for _, x := range as {
+				out = append(out, x.Question)
+			}
+			return out
+		}
+		for i, want := range []struct {
+			bound int
+			hist  []string
+		}{{3, []string{"q1", "q3"}}, {3, []string{"q2"}}, {1, []string{}}, {0, []string{"q4"}}} {
+			if got[i].DayBound != want.bound {
+				t.Errorf("request %d: day bound %d, want %d", i, got[i].DayBound, want.bound)
+			}
+			equal(t, label("request %d: history", i), questions(got[i].History), want.hist)
 		}
 	}},
 	{"LockVerifications_day_bound_sums_the_hours_from_since's_on", func(t *testing.T, h Harness) {
@@ -187,7 +240,7 @@ var verifyCases = []testCase{
 			go func() {
 				defer wg.Done()
 				errs <- s.InTx(ctx(t), func(tx store.Store) error {
-					l, err := tx.LockVerifications(ctx(t), 7, a.ID, t0.Add(-time.Hour), t0.Add(-time.Hour))
+					l, err := lockOne(t, tx, 7, a.ID, t0.Add(-time.Hour))
 					if err != nil {
 						return err
 					}
