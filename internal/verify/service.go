@@ -231,8 +231,9 @@ func (s *Service) Ask(ctx context.Context, p access.Principal, r Request) (Respo
 		asked[i] = Asked{OrgID: p.OrgID, EnterpriseID: rec.ID, Question: q.Text, Answer: storedAnswer(answers[i]), AttestationID: claims[i].ID,
 			Probes: q.Probes, AskedAt: now}
 	}
-	refused, err := s.commit(ctx, &pending{lock: s.lockRequest(p.OrgID, rec.ID, now), check: func(ctx context.Context, tx Repo, locked Locked, earlier []Asked) (*Refusal, []Asked, []*audit.Entry, error) {
-		ref, err := s.checkLimits(ctx, tx, locked, p.OrgID, rec.ID, now, len(qs), probes, earlier)
+	lock := s.lockRequest(p.OrgID, rec.ID, now)
+	refused, err := s.commit(ctx, &pending{lock: lock, check: func(ctx context.Context, tx Repo, locked Locked, earlier []Asked) (*Refusal, []Asked, []*audit.Entry, error) {
+		ref, err := s.checkLimits(ctx, tx, lock, locked, now, len(qs), probes, earlier)
 		if err != nil || ref != nil {
 			return ref, nil, nil, err
 		}
@@ -358,13 +359,11 @@ func (s *Service) lockRequest(org, ent int64, now time.Time) LockRequest {
 	return LockRequest{OrgID: org, EnterpriseID: ent, DaySince: now.Add(-24 * time.Hour), WindowSince: now.Add(-max(s.Limits.Window, 24*time.Hour))}
 }
 
-// checkLimits applies the limits to what was read under the
-// organisation's lock (see lockRequest), counting earlier: the
-// organisation's questions this transaction has accepted before (stored
-// with it at its end).
-func (s *Service) checkLimits(ctx context.Context, repo Repo, locked Locked, org, ent int64, now time.Time, questions int, probes []Probe, earlier []Asked) (*Refusal, error) {
-	lr := s.lockRequest(org, ent, now)
-	since, windowStart := lr.DaySince, lr.WindowSince
+// checkLimits applies the limits to locked, what lr read under the
+// organisation's lock, counting earlier: the organisation's questions
+// this transaction has accepted before (stored with it at its end).
+func (s *Service) checkLimits(ctx context.Context, repo Repo, lr LockRequest, locked Locked, now time.Time, questions int, probes []Probe, earlier []Asked) (*Refusal, error) {
+	org, ent, since, windowStart := lr.OrgID, lr.EnterpriseID, lr.DaySince, lr.WindowSince
 	// The hourly counts bound the day's questions; only when the bound
 	// comes near the limit are they counted one by one (one past the
 	// limit is enough to know it is exceeded).
