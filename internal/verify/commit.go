@@ -28,8 +28,10 @@ import (
 // organisation, not yet stored); it returns a refusal (nothing written),
 // or the questions to store and their evidence, or an error that fails
 // the transaction. Once every request is checked, all the accepted
-// questions and evidence are recorded together (RecordVerifications: two
-// round trips on PostgreSQL, whatever the number of requests).
+// questions and evidence are recorded together (RecordVerifications: on
+// PostgreSQL they travel with the COMMIT, since LockVerifications took the
+// evidence log's head; the whole transaction is two round trips, whatever
+// the number of requests).
 type pending struct {
 	lock  LockRequest
 	check func(ctx context.Context, tx Repo, locked Locked, earlier []Asked) (*Refusal, []Asked, []*audit.Entry, error)

@@ -242,14 +242,33 @@ func (r row) Scan(dest ...any) error {
 // and keeps it past the batch's end). Most of the platform's transactions
 // are a few short statements, so the round trip saved is a good share of
 // each one's time.
+//
+// Statements deferred (sqldb.Deferrer) wait in later and go with the
+// next round trip: in front of the next statement or batch, or in one
+// batch with COMMIT.
 type tx struct {
 	c     *pgxpool.Conn
 	begun bool
 	done  bool
+	later []sqldb.Queued
+}
+
+// Defer holds qs back until the transaction's next round trip.
+func (t *tx) Defer(qs []sqldb.Queued) { t.later = append(t.later, qs...) }
+
+// flush sends the deferred statements, for what cannot carry them.
+func (t *tx) flush(ctx context.Context) error {
+	if len(t.later) == 0 {
+		return nil
+	}
+	return t.Batch(ctx, nil)
 }
 
 // begin sends BEGIN alone, for what cannot carry it (COPY).
 func (t *tx) begin(ctx context.Context) error {
+	if err := t.flush(ctx); err != nil {
+		return err
+	}
 	if t.begun {
 		return nil
 	}
@@ -274,6 +293,9 @@ func (t *tx) first(ctx context.Context, sql string, args []any) (pgx.BatchResult
 }
 
 func (t *tx) Exec(ctx context.Context, sql string, args ...any) (int64, error) {
+	if err := t.flush(ctx); err != nil {
+		return 0, err
+	}
 	if t.begun {
 		return conn{t.c}.Exec(ctx, sql, args...)
 	}
@@ -292,6 +314,9 @@ func (t *tx) Exec(ctx context.Context, sql string, args ...any) (int64, error) {
 }
 
 func (t *tx) Query(ctx context.Context, sql string, args ...any) (sqldb.Rows, error) {
+	if err := t.flush(ctx); err != nil {
+		return nil, err
+	}
 	if t.begun {
 		return conn{t.c}.Query(ctx, sql, args...)
 	}
@@ -309,6 +334,9 @@ func (t *tx) Query(ctx context.Context, sql string, args ...any) (sqldb.Rows, er
 }
 
 func (t *tx) QueryRow(ctx context.Context, sql string, args ...any) sqldb.Row {
+	if err := t.flush(ctx); err != nil {
+		return firstRow{err: err}
+	}
 	if t.begun {
 		return conn{t.c}.QueryRow(ctx, sql, args...)
 	}
@@ -355,6 +383,9 @@ func (t *tx) Commit(ctx context.Context) error {
 		return pgx.ErrTxClosed
 	}
 	t.done = true
+	if len(t.later) > 0 {
+		return t.commitLater(ctx)
+	}
 	if !t.begun {
 		t.c.Release()
 		return nil
@@ -370,12 +401,38 @@ func (t *tx) Commit(ctx context.Context) error {
 	return nil
 }
 
+// commitLater sends the deferred statements and COMMIT in one batch. If
+// one of them fails, PostgreSQL skips the rest of the batch and the
+// transaction is left aborted: it is rolled back before the connection
+// goes back to the pool.
+func (t *tx) commitLater(ctx context.Context) error {
+	b := t.queue(t.later)
+	t.later = nil
+	var tag string
+	b.Queue("commit").Exec(func(ct pgconn.CommandTag) error {
+		tag = ct.String()
+		return nil
+	})
+	err := t.c.SendBatch(ctx, b).Close()
+	if err != nil {
+		_, rerr := t.c.Exec(context.WithoutCancel(ctx), "rollback")
+		t.release(ctx, rerr)
+		return err
+	}
+	t.release(ctx, nil)
+	if tag == "ROLLBACK" {
+		return pgx.ErrTxCommitRollback
+	}
+	return nil
+}
+
 // Rollback aborts the transaction and returns the connection to the pool.
 func (t *tx) Rollback(ctx context.Context) error {
 	if t.done {
 		return pgx.ErrTxClosed
 	}
 	t.done = true
+	t.later = nil
 	if !t.begun {
 		t.c.Release()
 		return nil
@@ -407,8 +464,16 @@ func (t *tx) CopyFrom(ctx context.Context, table string, columns []string, n int
 }
 
 // Batch sends qs as one pipelined batch on the transaction's connection
-// (sqldb.Batcher), BEGIN first if nothing has run yet.
+// (sqldb.Batcher), BEGIN and the deferred statements first.
 func (t *tx) Batch(ctx context.Context, qs []sqldb.Queued) error {
+	later := t.later
+	t.later = nil
+	b := t.queue(append(later, qs...))
+	return t.c.SendBatch(ctx, b).Close()
+}
+
+// queue is a batch of qs, BEGIN first if nothing has run yet.
+func (t *tx) queue(qs []sqldb.Queued) *pgx.Batch {
 	b := &pgx.Batch{}
 	if !t.begun {
 		b.Queue("begin")
@@ -420,13 +485,14 @@ func (t *tx) Batch(ctx context.Context, qs []sqldb.Queued) error {
 			qq.Query(func(r pgx.Rows) error { return fn(rows{r}) })
 		}
 	}
-	return t.c.SendBatch(ctx, b).Close()
+	return b
 }
 
 var (
-	_ sqldb.Tx      = (*tx)(nil)
-	_ sqldb.Copier  = (*tx)(nil)
-	_ sqldb.Batcher = (*tx)(nil)
+	_ sqldb.Deferrer = (*tx)(nil)
+	_ sqldb.Tx       = (*tx)(nil)
+	_ sqldb.Copier   = (*tx)(nil)
+	_ sqldb.Batcher  = (*tx)(nil)
 )
 
 // copySource feeds pgx one row at a time from fill, reusing one slice: pgx

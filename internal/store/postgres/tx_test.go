@@ -2,9 +2,11 @@ package postgres
 
 import (
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/creditbridge/creditbridge/internal/store/sqldb"
@@ -165,4 +167,139 @@ func TestTxSendsBeginWithItsFirstStatement(t *testing.T) {
 	if st := c.Conn().PgConn().TxStatus(); st != 'I' {
 		t.Fatalf("the pooled connection's transaction status is %q, want 'I'", st)
 	}
+}
+
+// TestTxSendsDeferredStatementsWithItsNextRoundTrip: statements a
+// transaction defers run, in order and with their Rows functions, before
+// its next statement or with its COMMIT; a deferred statement that fails
+// fails the commit and nothing of the transaction stays; a rollback drops
+// them; the pooled connection comes back idle after each.
+func TestTxSendsDeferredStatementsWithItsNextRoundTrip(t *testing.T) {
+	u := freshSchema(t, serverURL(t, "deferred statements test"))
+	ctx := t.Context()
+	pool, err := pgxpool.New(ctx, u+"&pool_max_conns=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	e := &engine{pool: pool}
+	if _, err := pool.Exec(ctx, `CREATE TABLE t (id BIGINT PRIMARY KEY, v TEXT NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	ids := func() []int64 {
+		rs, err := pool.Query(ctx, `SELECT id FROM t ORDER BY id`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := pgx.CollectRows(rs, pgx.RowTo[int64])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	idle := func(t *testing.T) {
+		t.Helper()
+		c, err := pool.Acquire(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Release()
+		if st := c.Conn().PgConn().TxStatus(); st != 'I' {
+			t.Fatalf("the pooled connection's transaction status is %q, want 'I'", st)
+		}
+	}
+	insert := func(id int64, got *int64) sqldb.Queued {
+		q := sqldb.Queued{SQL: `INSERT INTO t (id, v) VALUES ($1, 'x') RETURNING id`, Args: []any{id}}
+		if got != nil {
+			q.Rows = func(r sqldb.Rows) error {
+				if r.Next() {
+					return r.Scan(got)
+				}
+				return errors.New("no row returned")
+			}
+		}
+		return q
+	}
+	begin := func(t *testing.T) sqldb.Tx {
+		t.Helper()
+		tx, err := e.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tx
+	}
+
+	t.Run("with_the_commit", func(t *testing.T) {
+		tx := begin(t)
+		var got int64
+		tx.(sqldb.Deferrer).Defer([]sqldb.Queued{insert(1, nil), insert(2, &got)})
+		if got != 0 {
+			t.Fatal("a deferred statement ran before the transaction's next round trip")
+		}
+		if err := tx.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got != 2 {
+			t.Fatalf("the Rows function read %d, want 2", got)
+		}
+		if got := ids(); !slices.Equal(got, []int64{1, 2}) {
+			t.Fatalf("rows %v after commit", got)
+		}
+		idle(t)
+	})
+	t.Run("before_the_next_statement", func(t *testing.T) {
+		tx := begin(t)
+		if _, err := tx.Exec(ctx, `INSERT INTO t (id, v) VALUES (3, 'x')`); err != nil {
+			t.Fatal(err)
+		}
+		tx.(sqldb.Deferrer).Defer([]sqldb.Queued{insert(4, nil)})
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM t WHERE id IN (3, 4)`).Scan(&n); err != nil || n != 2 {
+			t.Fatalf("the next statement saw %d rows (%v), want 2", n, err)
+		}
+		tx.(sqldb.Deferrer).Defer([]sqldb.Queued{insert(5, nil)})
+		if err := tx.(sqldb.Batcher).Batch(ctx, []sqldb.Queued{{SQL: `UPDATE t SET v = 'seen' WHERE id = 5`}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var v string
+		if err := pool.QueryRow(ctx, `SELECT v FROM t WHERE id = 5`).Scan(&v); err != nil || v != "seen" {
+			t.Fatalf("row 5: %q, %v; the batch ran before the statement deferred ahead of it", v, err)
+		}
+		idle(t)
+	})
+	t.Run("failing_at_the_commit", func(t *testing.T) {
+		before := ids()
+		tx := begin(t)
+		if _, err := tx.Exec(ctx, `INSERT INTO t (id, v) VALUES (10, 'x')`); err != nil {
+			t.Fatal(err)
+		}
+		tx.(sqldb.Deferrer).Defer([]sqldb.Queued{insert(11, nil), insert(1, nil), insert(12, nil)})
+		err := tx.Commit(ctx)
+		var pe *pgconn.PgError
+		if !errors.As(err, &pe) || pe.Code != "23505" {
+			t.Fatalf("commit = %v, want the duplicate key's error", err)
+		}
+		if got := ids(); !slices.Equal(got, before) {
+			t.Fatalf("rows %v after a failed commit, want %v", got, before)
+		}
+		if err := tx.Rollback(ctx); !errors.Is(err, pgx.ErrTxClosed) {
+			t.Fatalf("rollback after the failed commit = %v", err)
+		}
+		idle(t)
+	})
+	t.Run("only_deferred_then_rollback", func(t *testing.T) {
+		before := ids()
+		tx := begin(t)
+		tx.(sqldb.Deferrer).Defer([]sqldb.Queued{insert(20, nil)})
+		if err := tx.Rollback(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := ids(); !slices.Equal(got, before) {
+			t.Fatalf("rows %v after rollback, want %v", got, before)
+		}
+		idle(t)
+	})
 }

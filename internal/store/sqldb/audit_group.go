@@ -136,26 +136,77 @@ func (s *Store) commitAudit(ctx context.Context, es []*audit.Entry) (err error) 
 }
 
 // appendAudit chains es, in order, to the head and inserts them, inside
-// the transaction s is bound to: read the head row (locked on PostgreSQL;
-// SQLite's single writer serializes), audit.Seal each entry onto the one
-// before, insert them, advance the head once.
+// the transaction s is bound to: the head locked (read with the row lock
+// on PostgreSQL, SQLite's single writer serializes; or as this
+// transaction left it), audit.Seal each entry onto the one before, insert
+// them, advance the head once.
 func (s *Store) appendAudit(ctx context.Context, es []*audit.Entry) error {
-	var head audit.Head
-	if err := s.w.QueryRow(ctx, auditHeadSQL+s.d.LockRow).
-		Scan(&head.Seq, &head.Hash); err != nil {
-		return s.dbErr("read audit head", err)
+	head, err := s.lockedHead(ctx)
+	if err != nil {
+		return err
 	}
 	return s.appendAuditAt(ctx, head, es)
 }
 
+// lockedHead is the evidence log's head for the transaction s is bound
+// to: read locked the first time, then as the transaction's appends left
+// it (Store.head).
+func (s *Store) lockedHead(ctx context.Context) (audit.Head, error) {
+	if s.head != nil {
+		return *s.head, nil
+	}
+	var head audit.Head
+	if err := s.w.QueryRow(ctx, auditHeadSQL+s.d.LockRow).Scan(&head.Seq, &head.Hash); err != nil {
+		return head, s.dbErr("read audit head", err)
+	}
+	s.holdHead(head)
+	return head, nil
+}
+
+// headQueued reads the locked head into *dst as one statement of a
+// pipeline; the caller passes it to holdHead once the pipeline has run.
+func (s *Store) headQueued(dst *audit.Head, read *bool) Queued {
+	return Queued{SQL: auditHeadSQL + s.d.LockRow, Rows: func(r Rows) error {
+		if r.Next() {
+			*read = true
+			if err := r.Scan(&dst.Seq, &dst.Hash); err != nil {
+				return err
+			}
+		}
+		return r.Err()
+	}}
+}
+
+// holdHead records the head as this transaction holds it now: locked, and
+// where its appends left it. Outside a transaction there is nothing held.
+func (s *Store) holdHead(h audit.Head) {
+	if s.tx != nil {
+		s.head = &h
+	}
+}
+
 // appendAuditAt is appendAudit once the head is read (and locked).
 func (s *Store) appendAuditAt(ctx context.Context, head audit.Head, es []*audit.Entry) error {
+	qs, next, err := auditQueued(head, es)
+	if err != nil {
+		return err
+	}
+	// The inserts and the head's update go in one round trip where the
+	// engine batches.
+	if err := s.pipeline(ctx, qs...); err != nil {
+		return s.dbErr("append audit entries", err)
+	}
+	s.holdHead(next)
+	return nil
+}
+
+// auditQueued seals es onto head and returns their inserts and the
+// head's update as pipeline statements, and the head they leave.
+func auditQueued(head audit.Head, es []*audit.Entry) ([]Queued, audit.Head, error) {
 	for _, e := range es {
 		audit.Seal(e, head)
 		head = audit.Head{Seq: e.Seq, Hash: e.Hash}
 	}
-	// The inserts and the head's update go in one round trip where the
-	// engine batches.
 	var qs []Queued
 	for rest := es; len(rest) > 0; {
 		n := 1
@@ -169,7 +220,7 @@ func (s *Store) appendAuditAt(ctx context.Context, head audit.Head, es []*audit.
 		for _, e := range rest[:n] {
 			items, err := jsonList(e.Items)
 			if err != nil {
-				return err
+				return nil, head, err
 			}
 			args = append(args, e.Seq, e.Time, e.ActorUserID, e.ActorName, e.OrgID, e.Action, e.EnterpriseID, items,
 				e.Purpose, e.AuthorizationID, string(e.Outcome), e.Detail, e.RemoteAddr, e.PrevHash, e.Hash)
@@ -178,10 +229,7 @@ func (s *Store) appendAuditAt(ctx context.Context, head audit.Head, es []*audit.
 		rest = rest[n:]
 	}
 	qs = append(qs, Queued{SQL: `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, Args: []any{head.Seq, head.Hash}})
-	if err := s.pipeline(ctx, qs...); err != nil {
-		return s.dbErr("append audit entries", err)
-	}
-	return nil
+	return qs, head, nil
 }
 
 // auditParams is the number of auditCols.

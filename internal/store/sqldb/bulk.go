@@ -79,6 +79,18 @@ func (u unprepared) QueryRow(ctx context.Context, args ...any) Row {
 
 func (u unprepared) Close() error { return nil }
 
+// deferred runs qs in order on tx's transaction with its next round trip,
+// at the latest with its COMMIT, when the engine can hold them back
+// (Deferrer); else now, as pipeline does. An error of theirs may then
+// come from a later statement or from the commit.
+func (tx *Store) deferred(ctx context.Context, qs ...Queued) error {
+	if d, ok := tx.tx.(Deferrer); ok {
+		d.Defer(qs)
+		return nil
+	}
+	return tx.pipeline(ctx, qs...)
+}
+
 // pipeline runs qs in order on tx's transaction: in one round trip when
 // the engine batches (Batcher), else one statement after another.
 func (tx *Store) pipeline(ctx context.Context, qs ...Queued) error {

@@ -70,6 +70,15 @@ type Batcher interface {
 	Batch(ctx context.Context, qs []Queued) error
 }
 
+// Deferrer is implemented by a Tx that can hold statements back and send
+// them with its next round trip: the transaction's next statement or
+// batch, or its COMMIT (PostgreSQL: one pipelined batch). Their Rows
+// functions run then, and a deferred statement's error is the error of
+// that round trip: it fails the transaction, and Commit returns it.
+type Deferrer interface {
+	Defer(qs []Queued)
+}
+
 // Queued is one statement of a batch. Rows, when set, reads its result
 // (the rows are closed after it returns); without it the statement is run
 // for its effect.

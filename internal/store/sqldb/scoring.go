@@ -415,16 +415,15 @@ func (s *Store) AppendAuditBatch(ctx context.Context, es []*audit.Entry) error {
 		}
 	}
 	return s.inTx(ctx, func(tx *Store) error {
-		var head audit.Head
-		if err := tx.w.QueryRow(ctx, auditHeadSQL+tx.d.LockRow).
-			Scan(&head.Seq, &head.Hash); err != nil {
-			return tx.dbErr("read audit head", err)
+		head, err := tx.lockedHead(ctx)
+		if err != nil {
+			return err
 		}
 		for _, e := range es {
 			audit.Seal(e, head)
 			head = audit.Head{Seq: e.Seq, Hash: e.Hash}
 		}
-		err := tx.bulkInsert(ctx, "audit_log", auditInsertCols, len(es), func(i int, v []any) {
+		err = tx.bulkInsert(ctx, "audit_log", auditInsertCols, len(es), func(i int, v []any) {
 			e := es[i]
 			v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7] = e.Seq, e.Time, e.ActorUserID, e.ActorName, e.OrgID, e.Action, e.EnterpriseID, items[i]
 			v[8], v[9], v[10], v[11], v[12], v[13], v[14] = e.Purpose, e.AuthorizationID, string(e.Outcome), e.Detail, e.RemoteAddr, e.PrevHash, e.Hash
@@ -435,6 +434,7 @@ func (s *Store) AppendAuditBatch(ctx context.Context, es []*audit.Entry) error {
 		if _, err := tx.w.Exec(ctx, `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, head.Seq, head.Hash); err != nil {
 			return tx.dbErr("advance audit head", err)
 		}
+		tx.holdHead(head)
 		return nil
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/creditbridge/creditbridge/internal/audit"
 	"github.com/creditbridge/creditbridge/internal/fault"
 	"github.com/creditbridge/creditbridge/internal/store"
 )
@@ -27,6 +28,13 @@ type Store struct {
 	// reader outside a transaction, the transaction itself inside one.
 	w, r Querier
 	tx   Tx // non-nil inside InTx
+
+	// head is, inside a transaction, the evidence log's head once this
+	// transaction has read it locked (nil before): no other writer can
+	// move it until the transaction ends, and every append of the
+	// transaction advances it (audit_group.go), so later appends in the
+	// same transaction chain onto it without reading the row again.
+	head *audit.Head
 
 	// group queues evidence appends made outside a transaction for group
 	// commit (audit_group.go); nil on a Store bound to a transaction.

@@ -19,11 +19,14 @@ import (
 // writer, so there is nothing more to lock. All the statements go in one
 // round trip where the engine batches; each runs after the one before it,
 // so every read sees every transaction that held the lock before this
-// one.
+// one. The same round trip takes the evidence log's head, locked, for the
+// answers' evidence the transaction writes next (RecordVerifications),
+// unless the transaction holds it already: the verification locks come
+// first, then the head, as in every transaction that takes both.
 func (s *Store) LockVerifications(ctx context.Context, reqs []verify.LockRequest) ([]verify.Locked, error) {
 	out := make([]verify.Locked, len(reqs))
 	err := s.inTx(ctx, func(tx *Store) error {
-		qs := make([]Queued, 0, 3*len(reqs))
+		qs := make([]Queued, 0, 3*len(reqs)+1)
 		locked := map[int64]bool{}
 		for i, r := range reqs {
 			l := &out[i]
@@ -53,7 +56,21 @@ func (s *Store) LockVerifications(ctx context.Context, reqs []verify.LockRequest
 					return rs.Err()
 				}})
 		}
-		return tx.pipeline(ctx, qs...)
+		var head audit.Head
+		read := tx.head != nil
+		if !read {
+			qs = append(qs, tx.headQueued(&head, &read))
+		}
+		if err := tx.pipeline(ctx, qs...); err != nil {
+			return err
+		}
+		if !read {
+			return fmt.Errorf("lock verifications: the evidence log has no head row")
+		}
+		if tx.head == nil {
+			tx.holdHead(head)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, s.dbErr("lock verifications", err)
@@ -62,15 +79,21 @@ func (s *Store) LockVerifications(ctx context.Context, reqs []verify.LockRequest
 }
 
 // RecordVerifications stores answered questions and appends their
-// evidence in one transaction (its own or the caller's), in two round
-// trips where the engine batches: the inserts with the read of the log's
-// head (locked on PostgreSQL), then the entries with the head's update. It
-// sets the questions' IDs. An unknown enterprise is fault.Invalid
+// evidence in one transaction (its own or the caller's). When the
+// transaction holds the log's head already (LockVerifications took it),
+// everything goes with the transaction's next round trip where the engine
+// can hold statements back (on PostgreSQL: with its COMMIT), and the
+// questions' IDs and any error come with it; else in two round trips
+// where the engine batches: the inserts with the read of the head (locked
+// on PostgreSQL), then the entries with the head's update. It sets the
+// questions' IDs. An unknown enterprise is fault.Invalid
 // "store.reference" and nothing is stored.
 func (s *Store) RecordVerifications(ctx context.Context, as []verify.Asked, es []*audit.Entry) error {
-	ids := make([]int64, len(as))
-	err := s.inTx(ctx, func(tx *Store) error {
-		qs := make([]Queued, 0, len(as)+1)
+	for i := range as {
+		as[i].AskedAt = ts(as[i].AskedAt)
+	}
+	return s.inTx(ctx, func(tx *Store) error {
+		qs := make([]Queued, 0, len(as)+4)
 		for i, a := range as {
 			args, err := verificationArgs(a)
 			if err != nil {
@@ -78,44 +101,36 @@ func (s *Store) RecordVerifications(ctx context.Context, as []verify.Asked, es [
 			}
 			qs = append(qs, Queued{SQL: insertVerificationSQL, Args: args, Rows: func(r Rows) error {
 				if r.Next() {
-					if err := r.Scan(&ids[i]); err != nil {
+					if err := r.Scan(&as[i].ID); err != nil {
 						return err
 					}
 				}
 				return r.Err()
 			}})
+		}
+		if tx.head != nil || len(es) == 0 {
+			if len(es) > 0 {
+				aq, next, err := auditQueued(*tx.head, es)
+				if err != nil {
+					return err
+				}
+				qs = append(qs, aq...)
+				tx.holdHead(next)
+			}
+			return tx.dbErr("record verifications", tx.deferred(ctx, qs...))
 		}
 		var head audit.Head
 		read := false
-		if len(es) > 0 {
-			qs = append(qs, Queued{SQL: auditHeadSQL + tx.d.LockRow, Rows: func(r Rows) error {
-				if r.Next() {
-					read = true
-					if err := r.Scan(&head.Seq, &head.Hash); err != nil {
-						return err
-					}
-				}
-				return r.Err()
-			}})
-		}
+		qs = append(qs, tx.headQueued(&head, &read))
 		if err := tx.pipeline(ctx, qs...); err != nil {
 			return tx.dbErr("record verifications", err)
-		}
-		if len(es) == 0 {
-			return nil
 		}
 		if !read {
 			return fmt.Errorf("record verifications: the evidence log has no head row")
 		}
+		tx.holdHead(head)
 		return tx.appendAuditAt(ctx, head, es)
 	})
-	if err != nil {
-		return err
-	}
-	for i := range as {
-		as[i].ID, as[i].AskedAt = ids[i], ts(as[i].AskedAt)
-	}
-	return nil
 }
 
 const insertVerificationSQL = `INSERT INTO verifications (org_id, enterprise_id, question, answer, attestation_id, probes, asked_at)

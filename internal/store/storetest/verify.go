@@ -227,6 +227,75 @@ var verifyCases = []testCase{
 			t.Fatalf("%d questions stored after a failed append, want 0", n)
 		}
 	}},
+	{"A_verification_transaction_chains_all_its_evidence_onto_the_head_it_locked", func(t *testing.T, h Harness) {
+		// LockVerifications takes the evidence log's head for the
+		// transaction; the transaction's appends (the answers', then any
+		// other) chain one after another onto it, an append from outside
+		// waits for the transaction and chains after it, and a failed
+		// transaction leaves the head where it was.
+		s := h.Open(t)
+		a := create(t, s, record(code("320505", 7), "庚", "G", "320505"))
+		t0 := utc(2026, 11, 5, 9, 0, 0, 0)
+		must(t, s.AppendAudit(ctx(t), entry(0)))
+		locked := make(chan struct{})
+		outside := entry(9)
+		waited := make(chan error, 1)
+		es := []*audit.Entry{entry(1), entry(2)}
+		more := []*audit.Entry{entry(3), entry(4)}
+		as := []vq.Asked{asked(7, a.ID, "q1", t0)}
+		err := s.InTx(ctx(t), func(tx store.Store) error {
+			if _, err := lockOne(t, tx, 7, a.ID, t0.Add(-time.Hour)); err != nil {
+				return err
+			}
+			close(locked)
+			go func() { waited <- s.AppendAudit(ctx(t), outside) }()
+			time.Sleep(20 * time.Millisecond) // the outside append, were the head not held, would land here
+			if err := tx.RecordVerifications(ctx(t), as, es); err != nil {
+				return err
+			}
+			if err := tx.AppendAudit(ctx(t), more[0]); err != nil {
+				return err
+			}
+			return tx.AppendAuditBatch(ctx(t), more[1:])
+		})
+		must(t, err)
+		<-locked
+		must(t, <-waited)
+		if as[0].ID == 0 {
+			t.Fatal("the question's ID was not set")
+		}
+		chain := []*audit.Entry{es[0], es[1], more[0], more[1], outside}
+		for i, e := range chain {
+			if e.Seq != int64(i+2) || (i > 0 && e.PrevHash != chain[i-1].Hash) {
+				t.Fatalf("entry %d: seq %d, prev %q; want seq %d after %q", i, e.Seq, e.PrevHash, i+2, chain[max(i-1, 0)].Hash)
+			}
+		}
+		head, err := s.AuditHead(ctx(t))
+		must(t, err)
+		equal(t, "head", head, audit.Head{Seq: 6, Hash: outside.Hash})
+		pub, priv := newKey(t)
+		c := audit.SignCheckpoint(priv, head, time.Now())
+		must(t, s.InsertCheckpoint(ctx(t), &c))
+		if rep := verify(t, s, pub); !rep.OK() {
+			t.Fatalf("the log does not verify: %+v", rep)
+		}
+		// The same transaction failing on an unknown enterprise: no
+		// question, no evidence, the head unchanged.
+		err = s.InTx(ctx(t), func(tx store.Store) error {
+			if _, err := lockOne(t, tx, 7, a.ID, t0.Add(-time.Hour)); err != nil {
+				return err
+			}
+			return tx.RecordVerifications(ctx(t), []vq.Asked{asked(7, a.ID+1000, "q2", t0)}, []*audit.Entry{entry(5)})
+		})
+		wantFault(t, err, fault.Invalid, "store.reference")
+		after, err := s.AuditHead(ctx(t))
+		must(t, err)
+		n, _, err := s.CountVerifications(ctx(t), 7, t0.Add(-time.Hour), 0)
+		must(t, err)
+		if after != head || n != 1 {
+			t.Fatalf("after a failed transaction: head %+v, %d questions; want %+v and 1", after, n, head)
+		}
+	}},
 	{"LockVerifications_serializes_one_organisations_check_and_insert", func(t *testing.T, h Harness) {
 		s := h.Open(t)
 		a := create(t, s, record(code("320505", 4), "丁", "D", "320505"))
