@@ -18,17 +18,8 @@ import (
 // a transaction that rolls back, and the pooled connection is clean after
 // each.
 func TestTxSendsBeginWithItsFirstStatement(t *testing.T) {
-	u := freshSchema(t, serverURL(t, "transaction test"))
+	pool, e := txTestPool(t, "transaction test")
 	ctx := t.Context()
-	pool, err := pgxpool.New(ctx, u+"&pool_max_conns=1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
-	e := &engine{pool: pool}
-	if _, err := pool.Exec(ctx, `CREATE TABLE t (id BIGINT PRIMARY KEY, v TEXT NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
 	count := func() int {
 		var n int
 		if err := pool.QueryRow(ctx, `SELECT COUNT(*) FROM t`).Scan(&n); err != nil {
@@ -159,7 +150,30 @@ func TestTxSendsBeginWithItsFirstStatement(t *testing.T) {
 		}
 	})
 	// The pooled connection comes back idle, outside any transaction.
-	c, err := pool.Acquire(ctx)
+	assertIdle(t, pool)
+}
+
+// txTestPool is a one-connection pool on a fresh schema holding table t,
+// and the engine on it.
+func txTestPool(t *testing.T, what string) (*pgxpool.Pool, *engine) {
+	t.Helper()
+	u := freshSchema(t, serverURL(t, what))
+	pool, err := pgxpool.New(t.Context(), u+"&pool_max_conns=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	if _, err := pool.Exec(t.Context(), `CREATE TABLE t (id BIGINT PRIMARY KEY, v TEXT NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	return pool, &engine{pool: pool}
+}
+
+// assertIdle fails t unless the pooled connection is idle, outside any
+// transaction.
+func assertIdle(t *testing.T, pool *pgxpool.Pool) {
+	t.Helper()
+	c, err := pool.Acquire(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,17 +189,8 @@ func TestTxSendsBeginWithItsFirstStatement(t *testing.T) {
 // fails the commit and nothing of the transaction stays; a rollback drops
 // them; the pooled connection comes back idle after each.
 func TestTxSendsDeferredStatementsWithItsNextRoundTrip(t *testing.T) {
-	u := freshSchema(t, serverURL(t, "deferred statements test"))
+	pool, e := txTestPool(t, "deferred statements test")
 	ctx := t.Context()
-	pool, err := pgxpool.New(ctx, u+"&pool_max_conns=1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
-	e := &engine{pool: pool}
-	if _, err := pool.Exec(ctx, `CREATE TABLE t (id BIGINT PRIMARY KEY, v TEXT NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
 	ids := func() []int64 {
 		rs, err := pool.Query(ctx, `SELECT id FROM t ORDER BY id`)
 		if err != nil {
@@ -196,17 +201,6 @@ func TestTxSendsDeferredStatementsWithItsNextRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 		return out
-	}
-	idle := func(t *testing.T) {
-		t.Helper()
-		c, err := pool.Acquire(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Release()
-		if st := c.Conn().PgConn().TxStatus(); st != 'I' {
-			t.Fatalf("the pooled connection's transaction status is %q, want 'I'", st)
-		}
 	}
 	insert := func(id int64, got *int64) sqldb.Queued {
 		q := sqldb.Queued{SQL: `INSERT INTO t (id, v) VALUES ($1, 'x') RETURNING id`, Args: []any{id}}
@@ -245,7 +239,7 @@ func TestTxSendsDeferredStatementsWithItsNextRoundTrip(t *testing.T) {
 		if got := ids(); !slices.Equal(got, []int64{1, 2}) {
 			t.Fatalf("rows %v after commit", got)
 		}
-		idle(t)
+		assertIdle(t, pool)
 	})
 	t.Run("before_the_next_statement", func(t *testing.T) {
 		tx := begin(t)
@@ -268,7 +262,7 @@ func TestTxSendsDeferredStatementsWithItsNextRoundTrip(t *testing.T) {
 		if err := pool.QueryRow(ctx, `SELECT v FROM t WHERE id = 5`).Scan(&v); err != nil || v != "seen" {
 			t.Fatalf("row 5: %q, %v; the batch ran before the statement deferred ahead of it", v, err)
 		}
-		idle(t)
+		assertIdle(t, pool)
 	})
 	t.Run("failing_at_the_commit", func(t *testing.T) {
 		before := ids()
@@ -288,7 +282,7 @@ func TestTxSendsDeferredStatementsWithItsNextRoundTrip(t *testing.T) {
 		if err := tx.Rollback(ctx); !errors.Is(err, pgx.ErrTxClosed) {
 			t.Fatalf("rollback after the failed commit = %v", err)
 		}
-		idle(t)
+		assertIdle(t, pool)
 	})
 	t.Run("only_deferred_then_rollback", func(t *testing.T) {
 		before := ids()
@@ -300,6 +294,6 @@ func TestTxSendsDeferredStatementsWithItsNextRoundTrip(t *testing.T) {
 		if got := ids(); !slices.Equal(got, before) {
 			t.Fatalf("rows %v after rollback, want %v", got, before)
 		}
-		idle(t)
+		assertIdle(t, pool)
 	})
 }

@@ -56,20 +56,22 @@ func (s *Store) LockVerifications(ctx context.Context, reqs []verify.LockRequest
 					return rs.Err()
 				}})
 		}
+		held := tx.head != nil
 		var head audit.Head
-		read := tx.head != nil
-		if !read {
+		read := false
+		if !held {
 			qs = append(qs, tx.headQueued(&head, &read))
 		}
 		if err := tx.pipeline(ctx, qs...); err != nil {
 			return err
 		}
+		if held {
+			return nil
+		}
 		if !read {
 			return fmt.Errorf("lock verifications: the evidence log has no head row")
 		}
-		if tx.head == nil {
-			tx.holdHead(head)
-		}
+		tx.holdHead(head)
 		return nil
 	})
 	if err != nil {
@@ -79,13 +81,11 @@ func (s *Store) LockVerifications(ctx context.Context, reqs []verify.LockRequest
 }
 
 // RecordVerifications stores answered questions and appends their
-// evidence in one transaction (its own or the caller's). When the
-// transaction holds the log's head already (LockVerifications took it),
-// everything goes with the transaction's next round trip where the engine
-// can hold statements back (on PostgreSQL: with its COMMIT), and the
-// questions' IDs and any error come with it; else in two round trips
-// where the engine batches: the inserts with the read of the head (locked
-// on PostgreSQL), then the entries with the head's update. It sets the
+// evidence in one transaction (its own or the caller's), chained onto the
+// log's head the transaction holds (LockVerifications took it; else it is
+// read, locked, first). Everything goes with the transaction's next round
+// trip where the engine can hold statements back (on PostgreSQL: with its
+// COMMIT), and the questions' IDs and any error come with it. It sets the
 // questions' IDs. An unknown enterprise is fault.Invalid
 // "store.reference" and nothing is stored.
 func (s *Store) RecordVerifications(ctx context.Context, as []verify.Asked, es []*audit.Entry) error {
@@ -93,7 +93,7 @@ func (s *Store) RecordVerifications(ctx context.Context, as []verify.Asked, es [
 		as[i].AskedAt = ts(as[i].AskedAt)
 	}
 	return s.inTx(ctx, func(tx *Store) error {
-		qs := make([]Queued, 0, len(as)+4)
+		qs := make([]Queued, 0, len(as)+3)
 		for i, a := range as {
 			args, err := verificationArgs(a)
 			if err != nil {
@@ -108,28 +108,22 @@ func (s *Store) RecordVerifications(ctx context.Context, as []verify.Asked, es [
 				return r.Err()
 			}})
 		}
-		if tx.head != nil || len(es) == 0 {
-			if len(es) > 0 {
-				aq, next, err := auditQueued(*tx.head, es)
-				if err != nil {
-					return err
-				}
-				qs = append(qs, aq...)
-				tx.holdHead(next)
-			}
+		if len(es) == 0 {
 			return tx.dbErr("record verifications", tx.deferred(ctx, qs...))
 		}
-		var head audit.Head
-		read := false
-		qs = append(qs, tx.headQueued(&head, &read))
-		if err := tx.pipeline(ctx, qs...); err != nil {
+		head, err := tx.lockedHead(ctx)
+		if err != nil {
+			return err
+		}
+		aq, next, err := auditQueued(head, es)
+		if err != nil {
+			return err
+		}
+		if err := tx.deferred(ctx, append(qs, aq...)...); err != nil {
 			return tx.dbErr("record verifications", err)
 		}
-		if !read {
-			return fmt.Errorf("record verifications: the evidence log has no head row")
-		}
-		tx.holdHead(head)
-		return tx.appendAuditAt(ctx, head, es)
+		tx.holdHead(next)
+		return nil
 	})
 }
 
