@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -83,6 +84,62 @@ type VerifyResult struct {
 	CPUs              int     `json:"cpus"`
 	StartedAt         string  `json:"started_at"`
 	EvidencePerAnswer int     `json:"evidence_entries_per_answer"`
+	// Phases is where the answers' time went (verify.Timing).
+	Phases *PhaseStats `json:"phases,omitempty"`
+}
+
+// PhaseStats break the answers' latency down by phase (milliseconds):
+// the p50 and p99 of each phase over all answers, and the mean of each
+// phase over the slowest 1 % of answers (what the p99 is made of).
+type PhaseStats struct {
+	P50         map[string]float64 `json:"p50_ms"`
+	P99         map[string]float64 `json:"p99_ms"`
+	SlowestMean map[string]float64 `json:"slowest_1pct_mean_ms"`
+	BatchMean   float64            `json:"requests_per_commit_mean"`
+}
+
+// phaseNames are the phases of verify.Timing, in order.
+var phaseNames = []string{"read", "wait", "tx", "wake", "sign"}
+
+func timingParts(t verify.Timing) []time.Duration {
+	return []time.Duration{t.Read, t.Wait, t.Tx, t.Wake, t.Sign}
+}
+
+// phaseStats summarises ts (nil when empty).
+func phaseStats(ts []verify.Timing) *PhaseStats {
+	if len(ts) == 0 {
+		return nil
+	}
+	ps := &PhaseStats{P50: map[string]float64{}, P99: map[string]float64{}, SlowestMean: map[string]float64{}}
+	for k, name := range phaseNames {
+		ds := make([]time.Duration, len(ts))
+		for i, t := range ts {
+			ds[i] = timingParts(t)[k]
+		}
+		ps.P50[name], ps.P99[name] = pct(ds, 0.50), pct(ds, 0.99)
+	}
+	total := func(t verify.Timing) (d time.Duration) {
+		for _, x := range timingParts(t) {
+			d += x
+		}
+		return d
+	}
+	sorted := slices.Clone(ts)
+	slices.SortFunc(sorted, func(a, b verify.Timing) int { return cmp.Compare(total(b), total(a)) })
+	slow := sorted[:max(1, len(sorted)/100)]
+	for k, name := range phaseNames {
+		var sum time.Duration
+		for _, t := range slow {
+			sum += timingParts(t)[k]
+		}
+		ps.SlowestMean[name] = float64((sum / time.Duration(len(slow))).Microseconds()) / 1000
+	}
+	var n int
+	for _, t := range ts {
+		n += t.Batch
+	}
+	ps.BatchMean = float64(n) / float64(len(ts))
+	return ps
 }
 
 // benchQuestions are honest questions a bank asks; each names the items
@@ -225,6 +282,12 @@ func Verify(ctx context.Context, dsn string, o VerifyOptions, w io.Writer) (err 
 
 	var refused int64
 	var mu sync.Mutex
+	var timings []verify.Timing
+	svc.Observe = func(t verify.Timing) {
+		mu.Lock()
+		timings = append(timings, t)
+		mu.Unlock()
+	}
 	if o.CPUProfile != nil {
 		if err := pprof.StartCPUProfile(o.CPUProfile); err != nil {
 			return err
@@ -252,6 +315,9 @@ func Verify(ctx context.Context, dsn string, o VerifyOptions, w io.Writer) (err 
 	res.Answers, res.Refused = int64(len(lat)), refused
 	res.AnswersPerSec = float64(len(lat)) / o.Duration.Seconds()
 	res.P50Ms, res.P99Ms = pct(lat, 0.50), pct(lat, 0.99)
+	mu.Lock()
+	res.Phases = phaseStats(timings)
+	mu.Unlock()
 
 	from := time.Now().UTC().AddDate(0, -(verify.WindowMonths + verify.MaxStaleMonths), 0)
 	base, err := phase(ctx, o, func(rng *mrand.Rand) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/creditbridge/creditbridge/internal/audit"
 )
@@ -37,6 +38,12 @@ type pending struct {
 	check func(ctx context.Context, tx Repo, locked Locked, earlier []Asked) (*Refusal, []Asked, []*audit.Entry, error)
 	ref   *Refusal
 	done  chan error
+	// Set by writeBatch for Service.Observe: when the transaction that
+	// wrote this request began, how long it took, how many requests it
+	// wrote.
+	txStart time.Time
+	tx      time.Duration
+	batch   int
 }
 
 type committer struct {
@@ -103,6 +110,13 @@ func (s *Service) writeBatch(ctx context.Context, batch []*pending) {
 	ctx = context.WithoutCancel(ctx) // a request that went away still has its answers on record
 	slices.SortStableFunc(batch, func(a, b *pending) int { return cmpInt(a.lock.OrgID, b.lock.OrgID) })
 	run := func(ps []*pending) error {
+		start := time.Now()
+		defer func() {
+			d := time.Since(start)
+			for _, p := range ps {
+				p.txStart, p.tx, p.batch = start, d, len(ps)
+			}
+		}()
 		return s.InTx(ctx, func(tx Repo) error {
 			reqs := make([]LockRequest, len(ps))
 			for i, p := range ps {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -678,6 +679,51 @@ func askAtOnce(t *testing.T, n int, ask func(i int) error) (ok, refused int) {
 		}
 	}
 	return ok, refused
+}
+
+// TestObserveAccountsForEachAnsweredRequest: every answered request (and
+// no refused one) reports its phases; none is negative, each request's
+// group commit wrote at least it, and the phases fit in the time the
+// caller waited.
+func TestObserveAccountsForEachAnsweredRequest(t *testing.T) {
+	t.Parallel()
+	backends(t, func(t *testing.T, r *region) {
+		ctx := context.Background()
+		r.svc.Limits = verify.DefaultLimits()
+		r.svc.Limits.PerEnterpriseDay = 5
+		var mu sync.Mutex
+		var seen []verify.Timing
+		r.svc.Observe = func(tm verify.Timing) {
+			mu.Lock()
+			seen = append(seen, tm)
+			mu.Unlock()
+		}
+		b := r.bundles[7]
+		const n = 8
+		walls := make([]time.Duration, n)
+		ok, refused := askAtOnce(t, n, func(i int) error {
+			start := time.Now()
+			_, err := r.svc.Ask(ctx, r.bankT3, verify.Request{CreditCode: b.Profile.Code, Purpose: access.PurposeLoan,
+				Questions: []string{"has_enforcement_case == false"}})
+			walls[i] = time.Since(start)
+			return err
+		})
+		if ok != 5 || refused != n-5 {
+			t.Fatalf("%d answered, %d refused; want 5 and %d", ok, refused, n-5)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if len(seen) != ok {
+			t.Fatalf("%d timings for %d answered requests", len(seen), ok)
+		}
+		longest := slices.Max(walls)
+		for _, tm := range seen {
+			sum := tm.Read + tm.Wait + tm.Tx + tm.Wake + tm.Sign
+			if tm.Read <= 0 || tm.Tx <= 0 || tm.Wait < 0 || tm.Wake < 0 || tm.Sign < 0 || tm.Batch < 1 || sum > longest {
+				t.Errorf("timing %+v (sum %v, longest request %v)", tm, sum, longest)
+			}
+		}
+	})
 }
 
 // TestConcurrentRequestsShareTheLimits fires many requests of one

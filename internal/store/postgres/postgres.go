@@ -84,7 +84,14 @@ func Migrate(ctx context.Context, url string) (applied int, err error) {
 	if err != nil {
 		return 0, err
 	}
-	c, err := pgx.Connect(ctx, url)
+	// Parsed as Open parses it, so that a URL that works for the node
+	// (pool_max_conns and the other pool settings, which the server
+	// does not know) works for its migrations too.
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: parse URL: %w", err)
+	}
+	c, err := pgx.ConnectConfig(ctx, cfg.ConnConfig)
 	if err != nil {
 		return 0, fmt.Errorf("postgres: connect: %w", err)
 	}

@@ -125,6 +125,31 @@ func TestMigrateAppliesOnceAndOpenDoesNotMigrate(t *testing.T) {
 	}
 }
 
+// TestPoolSettingsInTheURLWorkForMigrateAndOpen: the pool's own settings
+// (pool_max_conns), which the server would refuse as a run-time parameter,
+// are taken by the pool and left out of the connection, for migrations as
+// for the node.
+func TestPoolSettingsInTheURLWorkForMigrateAndOpen(t *testing.T) {
+	u, err := url.Parse(freshSchema(t, serverURL(t, "pool settings test")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("pool_max_conns", "3")
+	u.RawQuery = q.Encode()
+	if applied, err := Migrate(t.Context(), u.String()); err != nil || applied != len(Versions()) {
+		t.Fatalf("Migrate with pool_max_conns in the URL = %d, %v; want %d", applied, err, len(Versions()))
+	}
+	s, err := Open(t.Context(), u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got := s.Pool().Config().MaxConns; got != 3 {
+		t.Errorf("pool MaxConns = %d with pool_max_conns=3, want 3", got)
+	}
+}
+
 func TestConcurrentMigratorsTakeTurns(t *testing.T) {
 	u := freshSchema(t, serverURL(t, "migration test"))
 	const n = 4

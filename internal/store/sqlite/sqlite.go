@@ -37,6 +37,7 @@ func Versions() []int {
 type Store struct {
 	*sqldb.Store
 	w, r *sql.DB
+	cp   *checkpointer
 }
 
 // DBs returns the writer (one connection) and the read-only reader pool,
@@ -113,7 +114,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		w.Close()
 		return nil, err
 	}
-	cp, err := startCheckpointer(ctx, path)
+	cp, err := startCheckpointer(ctx, path, w)
 	if err != nil {
 		w.Close()
 		return nil, err
@@ -135,7 +136,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: open reader pool for %s: %w", path, err)
 	}
 	e := &engine{w: w, r: r, ws: newStmtCache(w), rs: newStmtCache(r), cp: cp}
-	return &Store{Store: sqldb.New(dialect(), e, ms[len(ms)-1].Version), w: w, r: r}, nil
+	return &Store{Store: sqldb.New(dialect(), e, ms[len(ms)-1].Version), w: w, r: r, cp: cp}, nil
 }
 
 // Migrate applies pending migrations to the database at path (creating
