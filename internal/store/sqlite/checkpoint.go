@@ -120,11 +120,15 @@ func (c *checkpointer) run() {
 		n, err := c.checkpoint(ctx)
 		switch {
 		case err != nil:
+		case n >= checkpointBusyPages:
+			// A bulk load: copy on at once; starting the file over
+			// would only hold the writer for a long copy (and the
+			// rounds' syncs would compete with its writes), so the
+			// writer's own checkpoint bounds the file meanwhile.
+			next = 0
 		case c.logged >= restartPages:
 			c.restart(ctx)
 			next = checkpointActive
-		case n >= checkpointBusyPages:
-			next = 0
 		case n >= checkpointSomePages:
 			next = checkpointActive
 		}
