@@ -32,8 +32,9 @@ import (
 // are left, then takes the writer's connection for a moment (no commit
 // can land) and copies those, so that the next write starts the file
 // over. The writer's automatic checkpoint stays, at writerAutoCheckpoint
-// pages, as the bound for when the checkpointer cannot keep up (one
-// transaction larger than the file, a reader holding old pages). Closing
+// pages, as the bound for when the checkpointer does not start it over (a
+// bulk load, whose copies would hold the writer long; a reader holding old
+// pages). Closing
 // the last connection still checkpoints everything, as before.
 
 // writerAutoCheckpoint is the WAL size in pages (4 KiB) at which the
@@ -61,7 +62,7 @@ const (
 
 type checkpointer struct {
 	db     *sql.DB
-	file   *os.File // the database file, read-only: synced before a restart
+	file   *os.File // the database file, read-only: synced between restart rounds
 	writer *sql.DB  // the node's writer, taken briefly to start the WAL over
 	stop   chan struct{}
 	done   chan struct{}
@@ -143,9 +144,10 @@ func (c *checkpointer) run() {
 func (c *checkpointer) restart(ctx context.Context) {
 	// A checkpoint that copies the WAL's last frame ends by syncing the
 	// database file (seen with strace), which flushes every page the
-	// earlier rounds copied (tens of megabytes: 8-10 ms, measured). The file is synced here
-	// instead, after each round, while the writer goes on; the rounds
-	// shrink until one copies at most restartLeft pages.
+	// earlier rounds copied (tens of megabytes: 8-10 ms, measured). The
+	// file is synced here instead, before each round, while the writer
+	// goes on; the rounds shrink until one copies at most restartLeft
+	// pages.
 	caughtUp := false
 	for range restartCatchUpRounds {
 		_ = c.file.Sync()
