@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -34,8 +33,8 @@ import (
 // over. The writer's automatic checkpoint stays, at writerAutoCheckpoint
 // pages, as the bound for when the checkpointer does not start it over (a
 // bulk load, whose copies would hold the writer long; a reader holding old
-// pages). Closing
-// the last connection still checkpoints everything, as before.
+// pages). Closing the last connection still checkpoints everything, as
+// before.
 
 // writerAutoCheckpoint is the WAL size in pages (4 KiB) at which the
 // writer's commit checkpoints (SQLite's default is 1000).
@@ -64,9 +63,11 @@ type checkpointer struct {
 	db     *sql.DB
 	file   *os.File // the database file, read-only: synced between restart rounds
 	writer *sql.DB  // the node's writer, taken briefly to start the WAL over
-	stop   chan struct{}
+	// ctx ends when close is called, cancelling a checkpoint or a wait
+	// for the writer in progress.
+	ctx    context.Context
+	cancel context.CancelFunc
 	done   chan struct{}
-	once   sync.Once
 	// what the last checkpoint reported: frames in the WAL and frames
 	// copied so far (both count from the file's last restart)
 	logged, copied int
@@ -93,27 +94,20 @@ func startCheckpointer(ctx context.Context, path string, writer *sql.DB) (*check
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open checkpointer for %s: %w", path, err)
 	}
-	c := &checkpointer{db: db, file: f, writer: writer, stop: make(chan struct{}), done: make(chan struct{})}
+	c := &checkpointer{db: db, file: f, writer: writer, done: make(chan struct{})}
+	c.ctx, c.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	go c.run()
 	return c, nil
 }
 
 func (c *checkpointer) run() {
 	defer close(c.done)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() {
-		select {
-		case <-c.stop:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
+	ctx := c.ctx
 	t := time.NewTimer(checkpointEvery)
 	defer t.Stop()
 	for {
 		select {
-		case <-c.stop:
+		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
@@ -198,7 +192,7 @@ func (c *checkpointer) checkpoint(ctx context.Context) (int, error) {
 // close stops the checkpointer and closes its connection; the caller then
 // closes the others (the last close checkpoints everything).
 func (c *checkpointer) close() error {
-	c.once.Do(func() { close(c.stop) })
+	c.cancel()
 	<-c.done
 	return errors.Join(c.file.Close(), c.db.Close())
 }
