@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -172,14 +173,17 @@ func trustedKeys(ctx context.Context, cfg config.Config, ref, pubFile string) (j
 }
 
 // runBenchVerify: creditbridge bench verify --db DSN --concurrency C
-// --duration D [--enterprises N] (N seeds an empty database)
+// --duration D [--rate R] (an open loop: R requests a second, at most C
+// in flight) [--enterprises N] (N seeds an empty database)
 // [--cpuprofile FILE] (a CPU profile of the answering phase).
 func runBenchVerify(ctx context.Context, e Env, args []string) (err error) {
 	var o bench.VerifyOptions
 	var cpuProfile string
 	cfg, err := parse(e, "bench verify", args, func(fs *flag.FlagSet) {
-		fs.IntVar(&o.Concurrency, "concurrency", 8, "concurrent askers")
+		fs.IntVar(&o.Concurrency, "concurrency", 8, "concurrent askers (with --rate: the most requests in flight)")
+		fs.Float64Var(&o.Rate, "rate", 0, "open loop: requests arriving a second at random, latency from arrival (0: closed loop, each asker asks again when answered)")
 		fs.DurationVar(&o.Duration, "duration", 10*time.Second, "how long each phase (service, baseline) runs")
+		fs.DurationVar(&o.Warmup, "warmup", 2*time.Second, "how long each phase's operation runs unmeasured first (connections, prepared statements, caches)")
 		fs.IntVar(&o.Enterprises, "enterprises", 2000, "enterprises to seed when the database is empty")
 		fs.IntVar(&o.Months, "months", 36, "months of data to seed")
 		fs.IntVar(&o.Subjects, "subjects", 2000, "enterprises asked about, each under its verify-only authorization to one bank")
@@ -188,8 +192,11 @@ func runBenchVerify(ctx context.Context, e Env, args []string) (err error) {
 	if err != nil {
 		return err
 	}
-	if o.Concurrency <= 0 || o.Duration <= 0 || o.Enterprises <= 0 {
-		return fmt.Errorf("%w: --concurrency, --duration and --enterprises must be positive", errUsage)
+	if o.Concurrency <= 0 || o.Duration <= 0 || o.Enterprises <= 0 || o.Warmup < 0 {
+		return fmt.Errorf("%w: --concurrency, --duration and --enterprises must be positive, --warmup not negative", errUsage)
+	}
+	if o.Rate < 0 || math.IsNaN(o.Rate) || math.IsInf(o.Rate, 0) {
+		return fmt.Errorf("%w: --rate must be a positive number of requests a second, or 0 for a closed loop", errUsage)
 	}
 	if o.Progress = terminal(e.Stderr); o.Progress == nil {
 		o.Progress = io.Discard

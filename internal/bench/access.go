@@ -215,7 +215,7 @@ func Access(ctx context.Context, t AccessTarget, o AccessOptions, w io.Writer) e
 	// Phase 1: the decision point alone.
 	var denied atomic.Int64
 	vo := VerifyOptions{Concurrency: o.Concurrency, Duration: o.Duration}
-	dec, err := phase(ctx, vo, func(rng *mrand.Rand) error {
+	decRun, err := phase(ctx, vo, func(rng *mrand.Rand) error {
 		i := rng.IntN(len(subjects))
 		purpose := access.PurposeLoan
 		if rng.IntN(10) == 0 {
@@ -234,6 +234,7 @@ func Access(ctx context.Context, t AccessTarget, o AccessOptions, w io.Writer) e
 	if err != nil {
 		return err
 	}
+	dec := decRun.lat
 	res.Decisions, res.DecisionDenied = int64(len(dec)), denied.Load()
 	res.DecisionsPerSec = float64(len(dec)) / o.Duration.Seconds()
 	res.DecisionP50Us, res.DecisionP99Us = pctUs(dec, 0.50), pctUs(dec, 0.99)
@@ -279,7 +280,7 @@ func Access(ctx context.Context, t AccessTarget, o AccessOptions, w io.Writer) e
 			return err
 		}
 	}
-	reads, err := phase(ctx, vo, func(rng *mrand.Rand) error {
+	readsRun, err := phase(ctx, vo, func(rng *mrand.Rand) error {
 		s := subjects[rng.IntN(len(subjects))]
 		code, b, err := get(base + "/api/v1/enterprises/" + s.code + "/data?" + q)
 		switch {
@@ -301,6 +302,7 @@ func Access(ctx context.Context, t AccessTarget, o AccessOptions, w io.Writer) e
 	if err != nil {
 		return err
 	}
+	reads := readsRun.lat
 	res.Reads, res.ReadsRefused = int64(len(reads)), refused.Load()
 	res.ReadsPerSec = float64(len(reads)) / o.Duration.Seconds()
 	res.ReadP50Ms, res.ReadP99Ms = pct(reads, 0.50), pct(reads, 0.99)
@@ -319,7 +321,7 @@ func Access(ctx context.Context, t AccessTarget, o AccessOptions, w io.Writer) e
 		return err
 	}
 	cpu0 = processCPU()
-	bl, err := phase(ctx, vo, func(*mrand.Rand) error {
+	blRun, err := phase(ctx, vo, func(*mrand.Rand) error {
 		code, _, err := get(base + "/fixed")
 		if err == nil && code != http.StatusOK {
 			err = fmt.Errorf("bench: baseline answered %d", code)
@@ -330,6 +332,7 @@ func Access(ctx context.Context, t AccessTarget, o AccessOptions, w io.Writer) e
 	if err != nil {
 		return err
 	}
+	bl := blRun.lat
 	res.BaselineReads = int64(len(bl))
 	res.BaselinePerSec = float64(len(bl)) / o.Duration.Seconds()
 	res.BaselineP50Ms, res.BaselineP99Ms = pct(bl, 0.50), pct(bl, 0.99)

@@ -3,7 +3,9 @@ package bench
 import (
 	"bytes"
 	"encoding/json"
+	mrand "math/rand/v2"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -17,10 +19,11 @@ import (
 // object; a second run reuses the data.
 func TestVerifySeedsAnEmptyDatabaseAndAnswers(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "verify.db")
-	run := func() VerifyResult {
+	run := func(rate float64, warmup time.Duration) VerifyResult {
 		t.Helper()
 		var out bytes.Buffer
-		if err := Verify(t.Context(), path, VerifyOptions{Concurrency: 2, Duration: 300 * time.Millisecond, Enterprises: 30, Months: 15}, &out); err != nil {
+		o := VerifyOptions{Concurrency: 2, Duration: 300 * time.Millisecond, Enterprises: 30, Months: 15, Rate: rate, Warmup: warmup}
+		if err := Verify(t.Context(), path, o, &out); err != nil {
 			t.Fatal(err)
 		}
 		if lines := strings.Count(strings.TrimSpace(out.String()), "\n"); lines != 0 {
@@ -34,7 +37,10 @@ func TestVerifySeedsAnEmptyDatabaseAndAnswers(t *testing.T) {
 		}
 		return res
 	}
-	res := run()
+	res := run(0, 0)
+	if res.Mode != "closed" || res.OfferedPerSec != 0 || res.Arrivals != 0 || res.WarmupSeconds != 0 {
+		t.Fatalf("first run is not a closed loop: %+v", res)
+	}
 	if !res.Seeded || res.Backend != "sqlite" || res.Enterprises != 30 || res.Answers == 0 || res.BaselineLookups == 0 ||
 		res.P50Ms <= 0 || res.P99Ms < res.P50Ms || res.BaselineP99Ms < res.BaselineP50Ms || res.Institutions != benchInstitutions {
 		t.Fatalf("first run: %+v", res)
@@ -42,8 +48,14 @@ func TestVerifySeedsAnEmptyDatabaseAndAnswers(t *testing.T) {
 	if ph := res.Phases; ph == nil || ph.BatchMean < 1 || ph.P50["tx"] <= 0 || ph.P50["read"] <= 0 || len(ph.SlowestMean) != len(phaseNames) {
 		t.Fatalf("first run's phases: %+v", res.Phases)
 	}
-	if res = run(); res.Seeded || res.Enterprises != 30 || res.Answers == 0 {
+	// The second, an open loop after a warm-up: every arrival answered,
+	// refused or counted unserved; the warm-up's answers are not counted.
+	if res = run(50, 100*time.Millisecond); res.Seeded || res.Enterprises != 30 || res.Answers == 0 {
 		t.Fatalf("second run: %+v", res)
+	}
+	if res.Mode != "open" || res.OfferedPerSec != 50 || res.WarmupSeconds != 0.1 || res.Arrivals == 0 ||
+		int64(res.Arrivals) != res.Answers+res.Refused+int64(res.Unserved) {
+		t.Fatalf("second run's open loop: %+v", res)
 	}
 }
 
@@ -72,5 +84,47 @@ func TestPhaseStatsDescribeTheSlowest(t *testing.T) {
 	}
 	if phaseStats(nil) != nil {
 		t.Error("no timings gave stats")
+	}
+}
+
+// TestOpenPhaseCountsFromArrival: in an open loop the schedule does not
+// wait for the answers. Fast ops serve every arrival; ops slower than the
+// arrivals leave later arrivals waiting, and that wait is in their
+// latency, and those not served by the phase's hard end are counted.
+func TestOpenPhaseCountsFromArrival(t *testing.T) {
+	fast, err := phase(t.Context(), VerifyOptions{Concurrency: 2, Duration: 300 * time.Millisecond, Rate: 2000},
+		func(*mrand.Rand) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 600 expected; the schedule is seeded, so this is exact whatever
+	// the machine's speed.
+	if fast.offered < 450 || fast.offered > 750 || fast.unserved != 0 || len(fast.lat) != fast.offered || len(fast.queued) != fast.offered {
+		t.Fatalf("fast ops: offered %d, unserved %d, %d latencies, %d waits", fast.offered, fast.unserved, len(fast.lat), len(fast.queued))
+	}
+
+	// One asker, 5 ms an op, 1,000 arrivals a second: at most 200 a
+	// second are served, so the queue grows through the phase.
+	const opTime = 5 * time.Millisecond
+	slow, err := phase(t.Context(), VerifyOptions{Concurrency: 1, Duration: 200 * time.Millisecond, Rate: 1000},
+		func(*mrand.Rand) error { time.Sleep(opTime); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slow.unserved == 0 || len(slow.lat)+slow.unserved != slow.offered {
+		t.Fatalf("slow ops: offered %d, served %d, unserved %d", slow.offered, len(slow.lat), slow.unserved)
+	}
+	// The last answer cannot end before n ops' time after the phase
+	// began, and arrived at most 200 ms after it; closed-loop timing
+	// would give every one about 5 ms.
+	n := len(slow.lat)
+	if n < 20 {
+		t.Fatalf("only %d ops served in 400 ms of 5 ms ops", n)
+	}
+	if longest := slices.Max(slow.lat); longest < time.Duration(n)*opTime-200*time.Millisecond {
+		t.Fatalf("longest latency %v over %d queued 5 ms ops: the wait for the asker is not in the latency", longest, n)
+	}
+	if q := pct(slow.queued, 0.99); q < pct(slow.lat, 0.99)-50 {
+		t.Fatalf("queue p99 %.1f ms, latency p99 %.1f ms: the wait is not where it should be", q, pct(slow.lat, 0.99))
 	}
 }
