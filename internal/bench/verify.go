@@ -180,8 +180,9 @@ var benchQuestions = []struct {
 // seeding a synthetic region first if it holds no enterprise, and writes
 // one JSON VerifyResult to w. Phase one runs o.Concurrency askers through
 // verify.Service (one question per request, a random enterprise and
-// question) for o.Duration; phase two runs the baseline lookups the same
-// way.
+// question) for o.Duration, in a closed or an open loop (phase); phase two
+// runs the baseline lookups the same way. Each phase runs unmeasured for
+// o.Warmup first.
 func Verify(ctx context.Context, dsn string, o VerifyOptions, w io.Writer) (err error) {
 	res := VerifyResult{Concurrency: o.Concurrency, Seconds: o.Duration.Seconds(), WarmupSeconds: o.Warmup.Seconds(), GoVersion: runtime.Version(), CPUs: runtime.NumCPU(),
 		StartedAt: time.Now().UTC().Format(time.RFC3339), GoalP99Ms: 5, EvidencePerAnswer: 2, Mode: "closed"}
