@@ -174,8 +174,9 @@ func trustedKeys(ctx context.Context, cfg config.Config, ref, pubFile string) (j
 
 // runBenchVerify: creditbridge bench verify --db DSN --concurrency C
 // --duration D [--rate R] (an open loop: R requests a second, at most C
-// in flight) [--enterprises N] (N seeds an empty database)
-// [--cpuprofile FILE] (a CPU profile of the answering phase).
+// in flight) [--warmup W] (each phase unmeasured for W first)
+// [--enterprises N] (N seeds an empty database) [--cpuprofile FILE] (a
+// CPU profile of the answering phase).
 func runBenchVerify(ctx context.Context, e Env, args []string) (err error) {
 	var o bench.VerifyOptions
 	var cpuProfile string
