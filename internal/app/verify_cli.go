@@ -172,6 +172,10 @@ func trustedKeys(ctx context.Context, cfg config.Config, ref, pubFile string) (j
 	return verify.ParseJWKS(b)
 }
 
+// maxBenchRate bounds bench verify's --rate: far beyond what a node
+// answers, and a schedule it can still hand out.
+const maxBenchRate = 1_000_000
+
 // runBenchVerify: creditbridge bench verify --db DSN --concurrency C
 // --duration D [--rate R] (an open loop: R requests a second, at most C
 // in flight) [--warmup W] (each phase unmeasured for W first)
@@ -196,8 +200,8 @@ func runBenchVerify(ctx context.Context, e Env, args []string) (err error) {
 	if o.Concurrency <= 0 || o.Duration <= 0 || o.Enterprises <= 0 || o.Warmup < 0 {
 		return fmt.Errorf("%w: --concurrency, --duration and --enterprises must be positive, --warmup not negative", errUsage)
 	}
-	if o.Rate < 0 || math.IsNaN(o.Rate) || math.IsInf(o.Rate, 0) {
-		return fmt.Errorf("%w: --rate must be a positive number of requests a second, or 0 for a closed loop", errUsage)
+	if o.Rate < 0 || o.Rate > maxBenchRate || math.IsNaN(o.Rate) {
+		return fmt.Errorf("%w: --rate must be a number of requests a second up to %d, or 0 for a closed loop", errUsage, maxBenchRate)
 	}
 	if o.Progress = terminal(e.Stderr); o.Progress == nil {
 		o.Progress = io.Discard

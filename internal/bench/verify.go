@@ -417,51 +417,113 @@ type run struct {
 // o.Rate a second, whatever the answers' speed, and at most
 // o.Concurrency run at once; a latency counts from the op's arrival when
 // it had to wait for a free asker, so that wait is in it (a slow answer
-// cannot hold back the arrivals after it and hide their wait).
+// cannot hold back the arrivals after it and hide their wait). Every
+// arrival scheduled before the phase's end is served, however late,
+// unless a second phase length goes by first: those left are counted
+// unserved (an overloaded service shows as unserved arrivals, not as a
+// shorter list of fast answers).
 func phase(ctx context.Context, o VerifyOptions, op func(*mrand.Rand) error) (run, error) {
+	start := time.Now()
+	hardEnd := start.Add(o.Duration)
+	var sched *arrivals
 	if o.Rate > 0 {
-		return openPhase(ctx, o, op)
+		sched = &arrivals{rng: mrand.New(mrand.NewPCG(42, 99)), rate: o.Rate, next: start, end: start.Add(o.Duration)}
+		hardEnd = start.Add(2 * o.Duration)
 	}
-	ctx, cancel := context.WithTimeout(ctx, o.Duration)
+	ctx, cancel := context.WithDeadline(ctx, hardEnd)
 	defer cancel()
 	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		all   []time.Duration
-		first error
+		wg     sync.WaitGroup
+		mu     sync.Mutex
+		out    run
+		served int
+		first  error
 	)
 	for i := range o.Concurrency {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			rng := mrand.New(mrand.NewPCG(uint64(i)+1, 99))
-			var mine []time.Duration
+			var lat, queued []time.Duration
+			n := 0
 			for ctx.Err() == nil {
-				start := time.Now()
+				// The clock starts when the op starts, or, in an open loop,
+				// at its arrival when every asker was busy then (the op
+				// waited for one). A free asker sleeps until the arrival,
+				// and what its timer oversleeps (Go's timers wake an idle
+				// process with a millisecond's granularity on Linux) is the
+				// load generator's, not the service's.
+				var from time.Time
+				if sched != nil {
+					at, ok := sched.take()
+					if !ok {
+						break
+					}
+					if !sleepUntil(ctx, at) {
+						from = at
+					}
+					if ctx.Err() != nil {
+						break
+					}
+				}
+				began := time.Now()
+				if from.IsZero() {
+					from = began
+				}
 				err := op(rng)
-				d := time.Since(start)
+				if err != nil && ctx.Err() != nil {
+					break // the phase's (hard) end came mid-operation
+				}
+				n++
 				if errors.Is(err, errSkip) {
 					continue
 				}
 				if err != nil {
-					if ctx.Err() != nil {
-						break // the phase ended mid-operation
-					}
 					mu.Lock()
 					first = errors.Join(first, err)
 					mu.Unlock()
 					cancel()
 					break
 				}
-				mine = append(mine, d)
+				lat = append(lat, time.Since(from))
+				if sched != nil {
+					queued = append(queued, began.Sub(from))
+				}
 			}
 			mu.Lock()
-			all = append(all, mine...)
+			out.lat, out.queued = append(out.lat, lat...), append(out.queued, queued...)
+			served += n
 			mu.Unlock()
 		}()
 	}
 	wg.Wait()
-	return run{lat: all}, first
+	if sched != nil {
+		// Count what the schedule still held before the phase's end.
+		for {
+			if _, ok := sched.take(); !ok {
+				break
+			}
+		}
+		out.offered = sched.n
+		out.unserved = out.offered - served
+	}
+	return out, first
+}
+
+// sleepUntil waits until t or ctx's end and reports whether it had to
+// wait (false: t had already come).
+func sleepUntil(ctx context.Context, t time.Time) bool {
+	d := time.Until(t)
+	if d <= 0 {
+		return false
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+	case <-timer.C:
+	}
+	return true
 }
 
 // arrivals hands out a Poisson schedule of arrival times, in order, up
@@ -486,93 +548,6 @@ func (a *arrivals) take() (time.Time, bool) {
 	}
 	a.n++
 	return a.next, true
-}
-
-// openPhase is phase's open loop. Every arrival scheduled before the
-// phase's end is served, however late, unless a second phase length goes
-// by first: those left are counted unserved (an overloaded service shows
-// as unserved arrivals, not as a shorter list of fast answers).
-func openPhase(ctx context.Context, o VerifyOptions, op func(*mrand.Rand) error) (run, error) {
-	start := time.Now()
-	ctx, cancel := context.WithDeadline(ctx, start.Add(2*o.Duration))
-	defer cancel()
-	sched := &arrivals{rng: mrand.New(mrand.NewPCG(42, 99)), rate: o.Rate, next: start, end: start.Add(o.Duration)}
-	var (
-		wg     sync.WaitGroup
-		mu     sync.Mutex
-		out    run
-		served int
-		first  error
-	)
-	for i := range o.Concurrency {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			rng := mrand.New(mrand.NewPCG(uint64(i)+1, 99))
-			var lat, queued []time.Duration
-			n := 0
-			for ctx.Err() == nil {
-				at, ok := sched.take()
-				if !ok {
-					break
-				}
-				// The clock starts at the arrival when every asker was
-				// busy then (the request waited for one), else when the
-				// request starts: a free asker sleeps until the arrival,
-				// and what its timer oversleeps (Go's timers wake an idle
-				// process with a millisecond's granularity on Linux) is the
-				// load generator's, not the service's.
-				from := at
-				if d := time.Until(at); d > 0 {
-					t := time.NewTimer(d)
-					select {
-					case <-ctx.Done():
-						t.Stop()
-					case <-t.C:
-					}
-					if ctx.Err() != nil {
-						break
-					}
-					from = time.Time{}
-				}
-				began := time.Now()
-				if from.IsZero() {
-					from = began
-				}
-				err := op(rng)
-				if ctx.Err() != nil && err != nil {
-					break // the phase's hard end came mid-operation
-				}
-				n++
-				if errors.Is(err, errSkip) {
-					continue
-				}
-				if err != nil {
-					mu.Lock()
-					first = errors.Join(first, err)
-					mu.Unlock()
-					cancel()
-					break
-				}
-				lat = append(lat, time.Since(from))
-				queued = append(queued, began.Sub(from))
-			}
-			mu.Lock()
-			out.lat, out.queued = append(out.lat, lat...), append(out.queued, queued...)
-			served += n
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	// Count what the schedule still held before the phase's end.
-	for {
-		if _, ok := sched.take(); !ok {
-			break
-		}
-	}
-	out.offered = sched.n
-	out.unserved = out.offered - served
-	return out, first
 }
 
 func pct(ds []time.Duration, p float64) float64 {
