@@ -232,7 +232,11 @@ func parse(e Env, name string, args []string, extra func(fs *flag.FlagSet)) (con
 	if fs.NArg() > 0 {
 		return config.Config{}, fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
 	}
-	return load()
+	cfg, err := load()
+	if err == nil {
+		tuneRuntime(cfg, e.Environ)
+	}
+	return cfg, err
 }
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {

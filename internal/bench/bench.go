@@ -12,6 +12,7 @@ import (
 	mrand "math/rand/v2"
 	"net/url"
 	"runtime"
+	"runtime/debug"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -430,4 +431,13 @@ func (b *pgBaseline) lookup(ctx context.Context, records []enterprise.Record, or
 		}
 	}
 	return nil
+}
+
+// gcPercent is the garbage collector's target the benchmark runs under
+// (the node's gc_percent, or GOGC; -1: off): it moves latencies and peak
+// resident memory, so the JSON states it.
+func gcPercent() int {
+	p := debug.SetGCPercent(100)
+	debug.SetGCPercent(p)
+	return p
 }

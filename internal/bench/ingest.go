@@ -63,6 +63,7 @@ type IngestResult struct {
 	GenSeconds           float64 `json:"generate_seconds"`
 	SetupSeconds         float64 `json:"setup_seconds"` // registration and the year of history
 	GoVersion            string  `json:"go_version"`
+	GCPercent            int     `json:"go_gc_percent"`
 	CPUs                 int     `json:"cpus"`
 	StartedAt            string  `json:"started_at"`
 }
@@ -431,7 +432,7 @@ func writeXLSX(path, tmp string, cols []ingest.Column, rows int64, fill func(int
 // enterprises (0: the default shape, see fixtureShape) and goes to a
 // temporary directory that is removed afterwards.
 func Ingest(ctx context.Context, dsn string, rows int64, enterprises int, format string, w io.Writer) (err error) {
-	res := IngestResult{Format: format, Rows: rows, GoVersion: runtime.Version(), CPUs: runtime.NumCPU(),
+	res := IngestResult{Format: format, Rows: rows, GoVersion: runtime.Version(), GCPercent: gcPercent(), CPUs: runtime.NumCPU(),
 		StartedAt: time.Now().UTC().Format(time.RFC3339)}
 	dir, err := os.MkdirTemp("", "creditbridge-bench-ingest-")
 	if err != nil {

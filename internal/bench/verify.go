@@ -103,6 +103,7 @@ type VerifyResult struct {
 	GoalMet           bool    `json:"goal_met"`
 	SeedSeconds       float64 `json:"seed_seconds,omitempty"`
 	GoVersion         string  `json:"go_version"`
+	GCPercent         int     `json:"go_gc_percent"`
 	CPUs              int     `json:"cpus"`
 	StartedAt         string  `json:"started_at"`
 	EvidencePerAnswer int     `json:"evidence_entries_per_answer"`
@@ -184,7 +185,7 @@ var benchQuestions = []struct {
 // runs the baseline lookups the same way. Each phase runs unmeasured for
 // o.Warmup first.
 func Verify(ctx context.Context, dsn string, o VerifyOptions, w io.Writer) (err error) {
-	res := VerifyResult{Concurrency: o.Concurrency, Seconds: o.Duration.Seconds(), WarmupSeconds: o.Warmup.Seconds(), GoVersion: runtime.Version(), CPUs: runtime.NumCPU(),
+	res := VerifyResult{Concurrency: o.Concurrency, Seconds: o.Duration.Seconds(), WarmupSeconds: o.Warmup.Seconds(), GoVersion: runtime.Version(), GCPercent: gcPercent(), CPUs: runtime.NumCPU(),
 		StartedAt: time.Now().UTC().Format(time.RFC3339), GoalP99Ms: 5, EvidencePerAnswer: 2, Mode: "closed"}
 	if o.Rate > 0 {
 		res.Mode, res.OfferedPerSec = "open", o.Rate

@@ -82,6 +82,19 @@ type Config struct {
 	// ObjectionDeadline is the source department's time to decide an
 	// objection (异议) before it escalates to the operator.
 	ObjectionDeadline time.Duration `toml:"objection_deadline"`
+	// GCPercent is the Go garbage collector's target (what GOGC sets): a
+	// collection starts when the heap has grown by this percentage over
+	// what the last one left live; -1 turns collection off until
+	// MemoryLimitMiB. A node's live heap is small (a few MiB while it
+	// answers), so at Go's own 100 it collects some 25 times a second
+	// under load, and every collection takes part of a core and slows
+	// the requests running meanwhile. The GOGC environment variable, when
+	// set, wins.
+	GCPercent int64 `toml:"gc_percent"`
+	// MemoryLimitMiB is the Go runtime's soft memory limit (what GOMEMLIMIT
+	// sets) in MiB; 0: none. The GOMEMLIMIT environment variable, when
+	// set, wins.
+	MemoryLimitMiB int64 `toml:"memory_limit_mib"`
 }
 
 // Default returns the defaults: a SQLite node under ./data on :8080.
@@ -117,6 +130,7 @@ func Default() Config {
 		MonitorBusinessHours: "08:00-20:00",
 		MonitorAutoSuspend:   true,
 		MonitorInterval:      2 * time.Second,
+		GCPercent:            400,
 	}
 }
 
@@ -277,6 +291,12 @@ func settings() []setting {
 	})
 	add("objection_deadline", "how long the source department has to decide an objection before it escalates to the operator", func() (func(*Config, string) error, func(*Config) string) {
 		return dur(func(c *Config) *time.Duration { return &c.ObjectionDeadline })
+	})
+	add("gc_percent", "Go garbage collector target, as GOGC: heap growth in percent that starts a collection; -1: off until memory_limit_mib (env GOGC, when set, wins)", func() (func(*Config, string) error, func(*Config) string) {
+		return integer(func(c *Config) *int64 { return &c.GCPercent })
+	})
+	add("memory_limit_mib", "Go runtime soft memory limit in MiB, as GOMEMLIMIT; 0: none (env GOMEMLIMIT, when set, wins)", func() (func(*Config, string) error, func(*Config) string) {
+		return integer(func(c *Config) *int64 { return &c.MemoryLimitMiB })
 	})
 	return out
 }
@@ -445,6 +465,15 @@ func (c Config) Validate() error {
 	}
 	if c.ObjectionDeadline < time.Hour || c.ObjectionDeadline > 366*24*time.Hour {
 		bad("objection_deadline", "%s is outside 1h..8784h", c.ObjectionDeadline)
+	}
+	if c.GCPercent != -1 && (c.GCPercent < 25 || c.GCPercent > 10_000) {
+		bad("gc_percent", "%d is neither -1 (off) nor within 25..10000", c.GCPercent)
+	}
+	if c.MemoryLimitMiB != 0 && (c.MemoryLimitMiB < 64 || c.MemoryLimitMiB > 1<<24) {
+		bad("memory_limit_mib", "%d is neither 0 (none) nor within 64..16777216", c.MemoryLimitMiB)
+	}
+	if c.GCPercent == -1 && c.MemoryLimitMiB == 0 {
+		bad("gc_percent", "-1 (off) needs memory_limit_mib, or the heap grows without bound")
 	}
 	if c.DB != "" && !strings.HasPrefix(c.DB, "postgres://") && !strings.HasPrefix(c.DB, "postgresql://") && strings.Contains(c.DB, "://") {
 		bad("db", "%q is neither a postgres:// URL nor a SQLite file path", c.DB)

@@ -67,6 +67,9 @@ func TestErrorsNameTheSetting(t *testing.T) {
 		{"unknown file key", []string{"--config", unknown}, nil, `unknown setting "lisen"`},
 		{"missing file", []string{"--config", filepath.Join(dir, "none.toml")}, nil, "none.toml"},
 		{"ttl too short", []string{"--session-ttl", "1s"}, nil, "session_ttl"},
+		{"gc percent too low", []string{"--gc-percent", "5"}, nil, "gc_percent (flag --gc-percent"},
+		{"gc off without a limit", nil, []string{"CREDITBRIDGE_GC_PERCENT=-1"}, "needs memory_limit_mib"},
+		{"memory limit too small", []string{"--memory-limit-mib", "10"}, nil, "memory_limit_mib"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
