@@ -379,6 +379,7 @@ func (s *Service) fetch(ctx context.Context, p access.Principal, rec enterprise.
 		for _, c := range stored {
 			want[c] = true
 		}
+		res.Values = slices.Grow(res.Values, len(fs))
 		for _, f := range fs {
 			if want[f.Item] {
 				res.Values = append(res.Values, valueOf(s.Mask, f, catalog.ModePhysical, byCode[f.Item], d))

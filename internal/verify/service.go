@@ -482,6 +482,13 @@ func (s *Service) read(ctx context.Context, repo Repo, p access.Principal, rec e
 		for _, it := range res.Items {
 			c.depts[it.Code] = it.Department
 		}
+		per := map[string]int{}
+		for _, v := range res.Values {
+			per[v.Item]++
+		}
+		for it, n := range per {
+			c.byItem[it] = slices.Grow(c.byItem[it], n)
+		}
 		for _, v := range res.Values {
 			c.byItem[v.Item] = append(c.byItem[v.Item], v)
 		}

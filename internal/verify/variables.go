@@ -188,7 +188,7 @@ func (c *calc) window(item string) ([]sharing.Value, bool) {
 		return nil, false
 	}
 	first := latest.AddDate(0, -(WindowMonths - 1), 0)
-	var out []sharing.Value
+	out := make([]sharing.Value, 0, min(len(c.byItem[item]), WindowMonths))
 	for _, v := range c.byItem[item] {
 		if p := day(v.Period); !p.Before(first) && !p.After(latest) {
 			out = append(out, v)
