@@ -45,7 +45,10 @@ type Store interface {
 	// questions asked after DaySince (from hourly counts: it may include
 	// questions of DaySince's hour asked before it) and its questions
 	// about the enterprise asked after WindowSince, oldest first, with
-	// their probes.
+	// their probes: at least those asked after DaySince and those that
+	// compared a constant (have probes); a question asked on or before
+	// DaySince without probes may be left out, as the limits do not count
+	// it.
 	LockVerifications(ctx context.Context, reqs []LockRequest) ([]Locked, error)
 	// RecordVerifications stores answered questions (setting their IDs)
 	// and appends evidence entries in order, together (inside the

@@ -45,7 +45,7 @@ func (s *Store) LockVerifications(ctx context.Context, reqs []verify.LockRequest
 				l.DayBound = int(bound)
 				return rs.Err()
 			}},
-				Queued{SQL: verificationsAboutSQL, Args: []any{r.OrgID, r.EnterpriseID, ts(r.WindowSince)}, Rows: func(rs Rows) error {
+				Queued{SQL: verificationsAboutSQL, Args: []any{r.OrgID, r.EnterpriseID, ts(r.WindowSince), ts(r.DaySince)}, Rows: func(rs Rows) error {
 					for rs.Next() {
 						a, err := scanAsked(rs)
 						if err != nil {
@@ -142,8 +142,16 @@ func verificationArgs(a verify.Asked) ([]any, error) {
 	return []any{a.OrgID, a.EnterpriseID, a.Question, a.Answer, a.AttestationID, string(b), ts(a.AskedAt)}, nil
 }
 
+// verificationsAboutSQL reads what the limits need of an organisation's
+// questions about an enterprise: those of the day ($4 on), which the
+// enterprise's daily limit counts, and those of the window ($3 on) that
+// compared a constant, which the threshold and narrowing limits count.
+// A question of an earlier day that compared none counts for nothing, so
+// it is not read: an institution that asks about its borrower daily would
+// otherwise have a month of them read and decoded under the lock on every
+// answer.
 const verificationsAboutSQL = `SELECT id, org_id, enterprise_id, question, answer, attestation_id, probes, asked_at FROM verifications
-	WHERE org_id = $1 AND enterprise_id = $2 AND asked_at > $3 ORDER BY asked_at, id`
+	WHERE org_id = $1 AND enterprise_id = $2 AND asked_at > $3 AND (asked_at > $4 OR probes <> '[]') ORDER BY asked_at, id`
 
 func scanAsked(r scanner) (verify.Asked, error) {
 	var a verify.Asked

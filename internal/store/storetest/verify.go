@@ -101,8 +101,9 @@ var verifyCases = []testCase{
 		a := create(t, s, record(code("320505", 6), "己", "F", "320505"))
 		b := create(t, s, record(code("320505", 7), "庚", "G", "320505"))
 		t0 := utc(2026, 11, 2, 9, 0, 0, 0)
+		p := vq.Probe{Item: "tax.paid_total", Variable: "tax_paid_12m", Value: "1000000"}
 		must(t, s.RecordVerifications(ctx(t), []vq.Asked{asked(7, a.ID, "q1", t0), asked(7, b.ID, "q2", t0.Add(time.Minute)),
-			asked(7, a.ID, "q3", t0.Add(2*time.Minute)), asked(8, b.ID, "q4", t0.Add(3*time.Minute))}, nil))
+			asked(7, a.ID, "q3", t0.Add(2*time.Minute)), asked(8, b.ID, "q4", t0.Add(3*time.Minute)), asked(8, b.ID, "q5", t0.Add(4*time.Minute), p)}, nil))
 		since := t0.Add(-time.Hour)
 		reqs := []vq.LockRequest{
 			{OrgID: 7, EnterpriseID: a.ID, DaySince: since, WindowSince: since},
@@ -129,7 +130,10 @@ var verifyCases = []testCase{
 		for i, want := range []struct {
 			bound int
 			hist  []string
-		}{{3, []string{"q1", "q3"}}, {3, []string{"q2"}}, {1, []string{}}, {0, []string{"q4"}}} {
+		}{{3, []string{"q1", "q3"}}, {3, []string{"q2"}}, {2, []string{}},
+			// Before the day: q4 compared no constant, so the limits do not
+			// count it and it is not read; q5 compared one.
+			{0, []string{"q5"}}} {
 			if got[i].DayBound != want.bound {
 				t.Errorf("request %d: day bound %d, want %d", i, got[i].DayBound, want.bound)
 			}
