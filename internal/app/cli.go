@@ -41,6 +41,8 @@ type Env struct {
 	Stderr  io.Writer
 	// Ready, when set, receives the listen address once serving (tests).
 	Ready func(addr string)
+
+	gc *gcTuner // set by Run: the collector's settings for the command
 }
 
 const usage = `creditbridge — financing credit service platform (融资信用服务平台)
@@ -109,6 +111,8 @@ func Run(ctx context.Context, e Env) int {
 		return 2
 	}
 	cmd, rest := e.Args[0], e.Args[1:]
+	e.gc = &gcTuner{}
+	defer e.gc.stop()
 	if len(rest) > 0 && (cmd == "org" || cmd == "user" || cmd == "apikey" || cmd == "audit" || cmd == "bench" || cmd == "sim" || cmd == "attestation" || cmd == "model" || cmd == "score") {
 		cmd, rest = cmd+" "+rest[0], rest[1:]
 	}
@@ -234,7 +238,11 @@ func parse(e Env, name string, args []string, extra func(fs *flag.FlagSet)) (con
 	}
 	cfg, err := load()
 	if err == nil {
-		tuneRuntime(cfg, e.Environ)
+		if e.gc != nil {
+			e.gc.start(cfg, e.Environ)
+		} else {
+			tuneRuntime(cfg, e.Environ)
+		}
 	}
 	return cfg, err
 }

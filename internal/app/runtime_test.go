@@ -5,6 +5,7 @@ import (
 	"context"
 	"math"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"testing"
 
@@ -30,8 +31,8 @@ func TestRuntimeTuning(t *testing.T) {
 	})
 
 	cfg := config.Default()
-	if cfg.GCPercent != 400 || cfg.MemoryLimitMiB != 0 {
-		t.Fatalf("defaults: gc_percent %d, memory_limit_mib %d; want 400 and 0", cfg.GCPercent, cfg.MemoryLimitMiB)
+	if cfg.GCPercent != 100 || cfg.GCHeapFloorMiB != 64 || cfg.MemoryLimitMiB != 0 {
+		t.Fatalf("defaults: gc_percent %d, gc_heap_floor_mib %d, memory_limit_mib %d; want 100, 64 and 0", cfg.GCPercent, cfg.GCHeapFloorMiB, cfg.MemoryLimitMiB)
 	}
 	cfg.GCPercent, cfg.MemoryLimitMiB = 250, 512
 	gc, limit := tuneRuntime(cfg, []string{"HOME=/root"})
@@ -54,6 +55,28 @@ func TestRuntimeTuning(t *testing.T) {
 	}
 	debug.SetMemoryLimit(math.MaxInt64)
 
+	// The heap floor: while it runs, the percentage rises so that the goal
+	// is at least the floor (this test's live heap is far below 4 GiB);
+	// stopped, it is gc_percent again and its goroutine has ended.
+	g := &gcTuner{}
+	cfg.GCPercent, cfg.GCHeapFloorMiB, cfg.MemoryLimitMiB = 150, 4096, 0
+	runtime.GC() // the live heap is known after a collection
+	g.start(cfg, nil)
+	if gcNow() <= 150 {
+		t.Fatalf("with a 4 GiB heap floor: GC percent %d, want it raised above 150", gcNow())
+	}
+	g.stop()
+	if gcNow() != 150 {
+		t.Fatalf("floor stopped: GC percent %d, want 150 again", gcNow())
+	}
+	g.wg.Wait()
+	// GOGC set: no floor.
+	g.start(cfg, []string{"GOGC=150"})
+	if gcNow() != 150 || g.done != nil {
+		t.Fatalf("with GOGC set: GC percent %d, floor running %v; want 150 and none", gcNow(), g.done != nil)
+	}
+	g.stop()
+
 	// Through a command line: the flag reaches the runtime; a bad value is
 	// a usage error naming it, and changes nothing.
 	dir := t.TempDir()
@@ -63,7 +86,7 @@ func TestRuntimeTuning(t *testing.T) {
 		errb.Reset()
 		return Run(context.Background(), Env{Args: append([]string{"migrate", "--db", filepath.Join(dir, "cb.db")}, args...), Stdout: &out, Stderr: &errb})
 	}
-	if code := run("--gc-percent", "320", "--memory-limit-mib", "700"); code != 0 {
+	if code := run("--gc-percent", "320", "--memory-limit-mib", "700", "--gc-heap-floor-mib", "0"); code != 0 {
 		t.Fatalf("migrate: exit %d: %s", code, errb.String())
 	}
 	if gcNow() != 320 || debug.SetMemoryLimit(-1) != 700<<20 {
@@ -74,5 +97,28 @@ func TestRuntimeTuning(t *testing.T) {
 	}
 	if gcNow() != 320 {
 		t.Fatalf("a refused --gc-percent changed the runtime: %d", gcNow())
+	}
+}
+
+func TestFloorPercent(t *testing.T) {
+	t.Parallel()
+	const mib = 1 << 20
+	for _, c := range []struct {
+		base        int
+		live, floor int64
+		want        int
+	}{
+		{100, 4 * mib, 64 * mib, 1500},      // goal 4 MiB × 16 = 64 MiB
+		{100, 32 * mib, 64 * mib, 100},      // 2 × live reaches the floor already
+		{100, 200 * mib, 64 * mib, 100},     // large heap: gc_percent
+		{300, 8 * mib, 64 * mib, 700},       // goal 8 × 8 = 64 MiB
+		{100, 1024, 64 * mib, maxGCPercent}, // bounded
+		{100, 0, 64 * mib, 100},             // nothing measured yet
+		{-1, 4 * mib, 64 * mib, -1},         // off stays off
+		{100, 4 * mib, 0, 100},              // no floor
+	} {
+		if got := floorPercent(c.base, c.live, c.floor); got != c.want {
+			t.Errorf("floorPercent(%d, %d, %d) = %d, want %d", c.base, c.live, c.floor, got, c.want)
+		}
 	}
 }

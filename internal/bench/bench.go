@@ -12,7 +12,7 @@ import (
 	mrand "math/rand/v2"
 	"net/url"
 	"runtime"
-	"runtime/debug"
+	"runtime/metrics"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -433,11 +433,15 @@ func (b *pgBaseline) lookup(ctx context.Context, records []enterprise.Record, or
 	return nil
 }
 
-// gcPercent is the garbage collector's target the benchmark runs under
-// (the node's gc_percent, or GOGC; -1: off): it moves latencies and peak
-// resident memory, so the JSON states it.
-func gcPercent() int {
-	p := debug.SetGCPercent(100)
-	debug.SetGCPercent(p)
-	return p
+// gcCycles is the number of garbage collections the process has
+// completed: the benchmarks print how many ran during what they measure,
+// since the collector's settings (gc_percent, gc_heap_floor_mib, GOGC)
+// move latencies and peak memory.
+func gcCycles() uint64 {
+	s := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
 }

@@ -63,9 +63,10 @@ type IngestResult struct {
 	GenSeconds           float64 `json:"generate_seconds"`
 	SetupSeconds         float64 `json:"setup_seconds"` // registration and the year of history
 	GoVersion            string  `json:"go_version"`
-	GCPercent            int     `json:"go_gc_percent"`
-	CPUs                 int     `json:"cpus"`
-	StartedAt            string  `json:"started_at"`
+	// GCCycles is the number of garbage collections during the pipeline.
+	GCCycles  uint64 `json:"gc_cycles"`
+	CPUs      int    `json:"cpus"`
+	StartedAt string `json:"started_at"`
 }
 
 // IngestFixture is a generated department file, the registration
@@ -432,7 +433,7 @@ func writeXLSX(path, tmp string, cols []ingest.Column, rows int64, fill func(int
 // enterprises (0: the default shape, see fixtureShape) and goes to a
 // temporary directory that is removed afterwards.
 func Ingest(ctx context.Context, dsn string, rows int64, enterprises int, format string, w io.Writer) (err error) {
-	res := IngestResult{Format: format, Rows: rows, GoVersion: runtime.Version(), GCPercent: gcPercent(), CPUs: runtime.NumCPU(),
+	res := IngestResult{Format: format, Rows: rows, GoVersion: runtime.Version(), CPUs: runtime.NumCPU(),
 		StartedAt: time.Now().UTC().Format(time.RFC3339)}
 	dir, err := os.MkdirTemp("", "creditbridge-bench-ingest-")
 	if err != nil {
@@ -487,7 +488,9 @@ func Ingest(ctx context.Context, dsn string, rows int64, enterprises int, format
 
 	runtime.GC()
 	hwmReset := resetPeakRSS()
+	gc0 := gcCycles()
 	pr, err := ingest.File(ctx, s, fx.Data, fx.DataPath, ingest.Options{Enterprises: svc})
+	res.GCCycles = gcCycles() - gc0
 	if err != nil {
 		return fmt.Errorf("bench: ingest: %w", err)
 	}

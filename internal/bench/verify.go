@@ -93,20 +93,22 @@ type VerifyResult struct {
 	// The baseline is the raw SQL lookup each answer needs: the facts of
 	// the question's items for the enterprise in the window, one prepared
 	// SELECT, no access decision, evidence, limits or signature.
-	BaselineLookups   int64   `json:"baseline_lookups"`
-	BaselinePerSec    float64 `json:"baseline_lookups_per_sec"`
-	BaselineP50Ms     float64 `json:"baseline_p50_ms"`
-	BaselineP99Ms     float64 `json:"baseline_p99_ms"`
-	RatioRate         float64 `json:"ratio_rate"`
-	RatioP99          float64 `json:"ratio_p99"`
-	GoalP99Ms         float64 `json:"goal_p99_ms"`
-	GoalMet           bool    `json:"goal_met"`
-	SeedSeconds       float64 `json:"seed_seconds,omitempty"`
-	GoVersion         string  `json:"go_version"`
-	GCPercent         int     `json:"go_gc_percent"`
-	CPUs              int     `json:"cpus"`
-	StartedAt         string  `json:"started_at"`
-	EvidencePerAnswer int     `json:"evidence_entries_per_answer"`
+	BaselineLookups int64   `json:"baseline_lookups"`
+	BaselinePerSec  float64 `json:"baseline_lookups_per_sec"`
+	BaselineP50Ms   float64 `json:"baseline_p50_ms"`
+	BaselineP99Ms   float64 `json:"baseline_p99_ms"`
+	RatioRate       float64 `json:"ratio_rate"`
+	RatioP99        float64 `json:"ratio_p99"`
+	GoalP99Ms       float64 `json:"goal_p99_ms"`
+	GoalMet         bool    `json:"goal_met"`
+	SeedSeconds     float64 `json:"seed_seconds,omitempty"`
+	GoVersion       string  `json:"go_version"`
+	// GCCycles is the number of garbage collections while the service
+	// answered (the measured phase).
+	GCCycles          uint64 `json:"gc_cycles"`
+	CPUs              int    `json:"cpus"`
+	StartedAt         string `json:"started_at"`
+	EvidencePerAnswer int    `json:"evidence_entries_per_answer"`
 	// Phases is where the answers' time went (verify.Timing).
 	Phases *PhaseStats `json:"phases,omitempty"`
 }
@@ -185,7 +187,7 @@ var benchQuestions = []struct {
 // runs the baseline lookups the same way. Each phase runs unmeasured for
 // o.Warmup first.
 func Verify(ctx context.Context, dsn string, o VerifyOptions, w io.Writer) (err error) {
-	res := VerifyResult{Concurrency: o.Concurrency, Seconds: o.Duration.Seconds(), WarmupSeconds: o.Warmup.Seconds(), GoVersion: runtime.Version(), GCPercent: gcPercent(), CPUs: runtime.NumCPU(),
+	res := VerifyResult{Concurrency: o.Concurrency, Seconds: o.Duration.Seconds(), WarmupSeconds: o.Warmup.Seconds(), GoVersion: runtime.Version(), CPUs: runtime.NumCPU(),
 		StartedAt: time.Now().UTC().Format(time.RFC3339), GoalP99Ms: 5, EvidencePerAnswer: 2, Mode: "closed"}
 	if o.Rate > 0 {
 		res.Mode, res.OfferedPerSec = "open", o.Rate
@@ -339,7 +341,9 @@ func Verify(ctx context.Context, dsn string, o VerifyOptions, w io.Writer) (err 
 			return err
 		}
 	}
+	gc0 := gcCycles()
 	answered, err := phase(ctx, o, ask)
+	res.GCCycles = gcCycles() - gc0
 	if o.CPUProfile != nil {
 		pprof.StopCPUProfile()
 	}

@@ -85,12 +85,17 @@ type Config struct {
 	// GCPercent is the Go garbage collector's target (what GOGC sets): a
 	// collection starts when the heap has grown by this percentage over
 	// what the last one left live; -1 turns collection off until
-	// MemoryLimitMiB. A node's live heap is small (a few MiB while it
-	// answers), so at Go's own 100 it collects some 25 times a second
-	// under load, and every collection takes part of a core and slows
-	// the requests running meanwhile. The GOGC environment variable, when
-	// set, wins.
+	// MemoryLimitMiB. The GOGC environment variable, when set, wins (and
+	// turns GCHeapFloorMiB off).
 	GCPercent int64 `toml:"gc_percent"`
+	// GCHeapFloorMiB is the least heap goal in MiB: while the live heap is
+	// small the percentage rises so that a collection starts only once
+	// the heap reaches it; 0: off. A node's live heap while it answers is
+	// a few MiB, so at GOGC 100 alone it collects some 25 times a second
+	// under load, and every collection slows the requests running
+	// meanwhile; a higher GOGC for every process would instead multiply
+	// the memory of those whose live heap is large.
+	GCHeapFloorMiB int64 `toml:"gc_heap_floor_mib"`
 	// MemoryLimitMiB is the Go runtime's soft memory limit (what GOMEMLIMIT
 	// sets) in MiB; 0: none. The GOMEMLIMIT environment variable, when
 	// set, wins.
@@ -130,7 +135,8 @@ func Default() Config {
 		MonitorBusinessHours: "08:00-20:00",
 		MonitorAutoSuspend:   true,
 		MonitorInterval:      2 * time.Second,
-		GCPercent:            400,
+		GCPercent:            100,
+		GCHeapFloorMiB:       64,
 	}
 }
 
@@ -294,6 +300,9 @@ func settings() []setting {
 	})
 	add("gc_percent", "Go garbage collector target, as GOGC: heap growth in percent that starts a collection; -1: off until memory_limit_mib (env GOGC, when set, wins)", func() (func(*Config, string) error, func(*Config) string) {
 		return integer(func(c *Config) *int64 { return &c.GCPercent })
+	})
+	add("gc_heap_floor_mib", "least heap goal in MiB: while the live heap is small, collections wait until the heap reaches it (0: off; GOGC in the environment turns it off)", func() (func(*Config, string) error, func(*Config) string) {
+		return integer(func(c *Config) *int64 { return &c.GCHeapFloorMiB })
 	})
 	add("memory_limit_mib", "Go runtime soft memory limit in MiB, as GOMEMLIMIT; 0: none (env GOMEMLIMIT, when set, wins)", func() (func(*Config, string) error, func(*Config) string) {
 		return integer(func(c *Config) *int64 { return &c.MemoryLimitMiB })
@@ -468,6 +477,9 @@ func (c Config) Validate() error {
 	}
 	if c.GCPercent != -1 && (c.GCPercent < 25 || c.GCPercent > 10_000) {
 		bad("gc_percent", "%d is neither -1 (off) nor within 25..10000", c.GCPercent)
+	}
+	if c.GCHeapFloorMiB < 0 || c.GCHeapFloorMiB > 1<<20 {
+		bad("gc_heap_floor_mib", "%d is outside 0..1048576", c.GCHeapFloorMiB)
 	}
 	if c.MemoryLimitMiB != 0 && (c.MemoryLimitMiB < 64 || c.MemoryLimitMiB > 1<<24) {
 		bad("memory_limit_mib", "%d is neither 0 (none) nor within 64..16777216", c.MemoryLimitMiB)

@@ -70,6 +70,7 @@ func TestErrorsNameTheSetting(t *testing.T) {
 		{"gc percent too low", []string{"--gc-percent", "5"}, nil, "gc_percent (flag --gc-percent"},
 		{"gc off without a limit", nil, []string{"CREDITBRIDGE_GC_PERCENT=-1"}, "needs memory_limit_mib"},
 		{"memory limit too small", []string{"--memory-limit-mib", "10"}, nil, "memory_limit_mib"},
+		{"negative heap floor", []string{"--gc-heap-floor-mib", "-1"}, nil, "gc_heap_floor_mib"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
