@@ -238,11 +238,7 @@ func parse(e Env, name string, args []string, extra func(fs *flag.FlagSet)) (con
 	}
 	cfg, err := load()
 	if err == nil {
-		if e.gc != nil {
-			e.gc.start(cfg, e.Environ)
-		} else {
-			tuneRuntime(cfg, e.Environ)
-		}
+		e.gc.start(cfg, e.Environ) // Run set e.gc
 	}
 	return cfg, err
 }
