@@ -187,7 +187,7 @@ func runBenchVerify(ctx context.Context, e Env, args []string) (err error) {
 	cfg, err := parse(e, "bench verify", args, func(fs *flag.FlagSet) {
 		fs.IntVar(&o.Concurrency, "concurrency", 8, "concurrent askers (with --rate: the most requests in flight)")
 		fs.Float64Var(&o.Rate, "rate", 0, "open loop: requests arriving a second at random, latency from arrival (0: closed loop, each asker asks again when answered)")
-		fs.DurationVar(&o.Duration, "duration", 10*time.Second, "how long each phase (service, baseline) runs")
+		fs.DurationVar(&o.Duration, "duration", 10*time.Second, "how long each phase (service, baseline, durable baseline) runs")
 		fs.DurationVar(&o.Warmup, "warmup", 2*time.Second, "how long each phase's operation runs unmeasured first (connections, prepared statements, caches)")
 		fs.IntVar(&o.Enterprises, "enterprises", 2000, "enterprises to seed when the database is empty")
 		fs.IntVar(&o.Months, "months", 36, "months of data to seed")

@@ -99,6 +99,17 @@ type VerifyResult struct {
 	BaselineP99Ms   float64 `json:"baseline_p99_ms"`
 	RatioRate       float64 `json:"ratio_rate"`
 	RatioP99        float64 `json:"ratio_p99"`
+	// The durable baseline is the least an answer must do: the same
+	// lookup, then one row inserted and committed on its own, durable as
+	// the store commits (PostgreSQL: the WAL flushed; SQLite: the WAL
+	// written, synchronous=NORMAL), in raw SQL, run the same way. Its p99
+	// holds what this machine's disk and scheduler add to a read that
+	// must leave a record, which the plain lookup does not.
+	DurableOps      int64   `json:"durable_baseline_ops"`
+	DurablePerSec   float64 `json:"durable_baseline_per_sec"`
+	DurableP50Ms    float64 `json:"durable_baseline_p50_ms"`
+	DurableP99Ms    float64 `json:"durable_baseline_p99_ms"`
+	RatioP99Durable float64 `json:"ratio_p99_durable"`
 	GoalP99Ms       float64 `json:"goal_p99_ms"`
 	GoalMet         bool    `json:"goal_met"`
 	SeedSeconds     float64 `json:"seed_seconds,omitempty"`
@@ -184,8 +195,9 @@ var benchQuestions = []struct {
 // one JSON VerifyResult to w. Phase one runs o.Concurrency askers through
 // verify.Service (one question per request, a random enterprise and
 // question) for o.Duration, in a closed or an open loop (phase); phase two
-// runs the baseline lookups the same way. Each phase runs unmeasured for
-// o.Warmup first.
+// runs the baseline lookups the same way, phase three the durable
+// baseline (a lookup and a one-row commit). Each phase runs unmeasured
+// for o.Warmup first.
 func Verify(ctx context.Context, dsn string, o VerifyOptions, w io.Writer) (err error) {
 	res := VerifyResult{Concurrency: o.Concurrency, Seconds: o.Duration.Seconds(), WarmupSeconds: o.Warmup.Seconds(), GoVersion: runtime.Version(), CPUs: runtime.NumCPU(),
 		StartedAt: time.Now().UTC().Format(time.RFC3339), GoalP99Ms: 5, EvidencePerAnswer: 2, Mode: "closed"}
@@ -380,6 +392,37 @@ func Verify(ctx context.Context, dsn string, o VerifyOptions, w io.Writer) (err 
 		res.RatioRate = res.AnswersPerSec / res.BaselinePerSec
 		res.RatioP99 = res.P99Ms / res.BaselineP99Ms
 	}
+
+	// The durable baseline, in a table of its own, dropped afterwards.
+	if err := look.createDurable(ctx); err != nil {
+		return fmt.Errorf("bench: durable baseline table: %w", err)
+	}
+	defer func() {
+		if derr := look.dropDurable(context.WithoutCancel(ctx)); derr != nil {
+			err = errors.Join(err, fmt.Errorf("bench: drop the durable baseline table: %w", derr))
+		}
+	}()
+	durable := func(rng *mrand.Rand) error {
+		s := subjects[rng.IntN(len(subjects))]
+		q := benchQuestions[rng.IntN(len(benchQuestions))]
+		if err := look.facts(ctx, s.id, q.items[0], from); err != nil {
+			return err
+		}
+		return look.record(ctx, s.id, q.items[0])
+	}
+	if err := warmUp(ctx, o, durable); err != nil {
+		return fmt.Errorf("bench: durable baseline warm-up: %w", err)
+	}
+	durRun, err := phase(ctx, o, durable)
+	if err != nil {
+		return fmt.Errorf("bench: durable baseline: %w", err)
+	}
+	res.DurableOps = int64(len(durRun.lat))
+	res.DurablePerSec = float64(len(durRun.lat)) / o.Duration.Seconds()
+	res.DurableP50Ms, res.DurableP99Ms = pct(durRun.lat, 0.50), pct(durRun.lat, 0.99)
+	if res.DurableP99Ms > 0 {
+		res.RatioP99Durable = res.P99Ms / res.DurableP99Ms
+	}
 	res.GoalMet = res.P99Ms > 0 && res.P99Ms <= res.GoalP99Ms && res.Unserved == 0
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
@@ -569,11 +612,65 @@ type subject struct {
 	code string
 }
 
-// factLookup is the raw SQL side: the enterprise list and the baseline query.
+// factLookup is the raw SQL side: the enterprise list, the baseline
+// query and the durable baseline's insert.
 type factLookup struct {
 	db   *sql.DB       // SQLite reader
+	w    *sql.DB       // SQLite writer
 	stmt *sql.Stmt     // SQLite prepared baseline
+	ins  *sql.Stmt     // SQLite prepared insert (createDurable)
 	pool *pgxpool.Pool // PostgreSQL
+}
+
+// The durable baseline's table: a row about the size of a recorded
+// question, with its primary key's index.
+const (
+	durableTable     = "bench_durable_baseline"
+	durablePostgres  = `CREATE TABLE IF NOT EXISTS ` + durableTable + ` (id BIGSERIAL PRIMARY KEY, enterprise_id BIGINT NOT NULL, item TEXT NOT NULL, at TIMESTAMPTZ NOT NULL)`
+	durableSQLite    = `CREATE TABLE IF NOT EXISTS ` + durableTable + ` (id INTEGER PRIMARY KEY, enterprise_id INTEGER NOT NULL, item TEXT NOT NULL, at TEXT NOT NULL)`
+	durableInsertSQL = `INSERT INTO ` + durableTable + ` (enterprise_id, item, at) VALUES ($1, $2, $3)`
+)
+
+// createDurable creates the durable baseline's table (and prepares its
+// insert on SQLite).
+func (l *factLookup) createDurable(ctx context.Context) error {
+	if l.pool != nil {
+		_, err := l.pool.Exec(ctx, durablePostgres)
+		return err
+	}
+	if _, err := l.w.ExecContext(ctx, durableSQLite); err != nil {
+		return err
+	}
+	stmt, err := l.w.PrepareContext(ctx, durableInsertSQL)
+	if err != nil {
+		return err
+	}
+	l.ins = stmt
+	return nil
+}
+
+// record inserts one row and commits it on its own.
+func (l *factLookup) record(ctx context.Context, id int64, item string) error {
+	if l.pool != nil {
+		_, err := l.pool.Exec(ctx, durableInsertSQL, id, item, time.Now().UTC())
+		return err
+	}
+	_, err := l.ins.ExecContext(ctx, id, item, time.Now().UTC().Format(time.RFC3339Nano))
+	return err
+}
+
+// dropDurable drops the durable baseline's table.
+func (l *factLookup) dropDurable(ctx context.Context) error {
+	if l.pool != nil {
+		_, err := l.pool.Exec(ctx, `DROP TABLE IF EXISTS `+durableTable)
+		return err
+	}
+	if l.ins != nil {
+		l.ins.Close()
+		l.ins = nil
+	}
+	_, err := l.w.ExecContext(ctx, `DROP TABLE IF EXISTS `+durableTable)
+	return err
 }
 
 const baselineSQL = `SELECT period, num, text, ends_on, version FROM facts WHERE enterprise_id = $1 AND item = $2 AND period >= $3 ORDER BY period`
@@ -581,12 +678,12 @@ const baselineSQL = `SELECT period, num, text, ends_on, version FROM facts WHERE
 func newFactLookup(st store.Store) (*factLookup, error) {
 	switch s := st.(type) {
 	case *sqlite.Store:
-		_, r := s.DBs()
+		w, r := s.DBs()
 		stmt, err := r.Prepare(baselineSQL)
 		if err != nil {
 			return nil, fmt.Errorf("bench: prepare baseline: %w", err)
 		}
-		return &factLookup{db: r, stmt: stmt}, nil
+		return &factLookup{db: r, w: w, stmt: stmt}, nil
 	case *postgres.Store:
 		return &factLookup{pool: s.Pool()}, nil
 	}
@@ -596,6 +693,9 @@ func newFactLookup(st store.Store) (*factLookup, error) {
 func (l *factLookup) close() {
 	if l.stmt != nil {
 		l.stmt.Close()
+	}
+	if l.ins != nil {
+		l.ins.Close()
 	}
 }
 

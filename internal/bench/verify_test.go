@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bytes"
+	"database/sql"
 	"encoding/json"
 	mrand "math/rand/v2"
 	"path/filepath"
@@ -44,6 +45,19 @@ func TestVerifySeedsAnEmptyDatabaseAndAnswers(t *testing.T) {
 	if !res.Seeded || res.Backend != "sqlite" || res.Enterprises != 30 || res.Answers == 0 || res.BaselineLookups == 0 ||
 		res.P50Ms <= 0 || res.P99Ms < res.P50Ms || res.BaselineP99Ms < res.BaselineP50Ms || res.Institutions != benchInstitutions {
 		t.Fatalf("first run: %+v", res)
+	}
+	// The durable baseline ran, and its table is gone.
+	if res.DurableOps == 0 || res.DurableP50Ms <= 0 || res.DurableP99Ms < res.DurableP50Ms || res.RatioP99Durable != res.P99Ms/res.DurableP99Ms {
+		t.Fatalf("first run's durable baseline: %+v", res)
+	}
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var tables int
+	if err := db.QueryRow(`SELECT COUNT(*) FROM sqlite_master WHERE name = ?`, durableTable).Scan(&tables); err != nil || tables != 0 {
+		t.Fatalf("the durable baseline's table left behind: %d (%v)", tables, err)
 	}
 	if ph := res.Phases; ph == nil || ph.BatchMean < 1 || ph.P50["tx"] <= 0 || ph.P50["read"] <= 0 || len(ph.SlowestMean) != len(phaseNames) {
 		t.Fatalf("first run's phases: %+v", res.Phases)
