@@ -38,6 +38,7 @@ func (n *Node) openAuthz(cfg config.Config, ks keys.Set, st store.Store, log *sl
 	n.Enterprises.Grants = grants
 	if n.Verify != nil {
 		n.Verify.Grants = grants
+		n.Verify.SubjectGrants = n.Authz.SubjectGrants
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/creditbridge/creditbridge/internal/access"
+	"github.com/creditbridge/creditbridge/internal/enterprise"
 )
 
 // Status is where an authorization is in its lifecycle:
@@ -188,6 +189,11 @@ type Store interface {
 	// AuthorizationsBetween returns every authorization (any status) one
 	// institution holds from one enterprise, newest first.
 	AuthorizationsBetween(ctx context.Context, institutionID, enterpriseID int64) ([]Authorization, error)
+	// EnterpriseAndAuthorizations reads the enterprise with a code and
+	// every authorization one institution holds from it, newest first,
+	// together (one round trip where the engine batches); an unknown code
+	// is fault.NotFound "enterprise.not_found".
+	EnterpriseAndAuthorizations(ctx context.Context, code string, institutionID int64) (enterprise.Record, []Authorization, error)
 	// AuthorizationsDue returns up to limit authorizations not yet final
 	// whose ValidUntil is at or before now, oldest expiry first.
 	AuthorizationsDue(ctx context.Context, now time.Time, limit int) ([]Authorization, error)

@@ -623,6 +623,21 @@ func (s *Service) Grants(ctx context.Context, institutionID, enterpriseID int64)
 	return out, nil
 }
 
+// SubjectGrants reads the enterprise with code and the institution's
+// grants from it (Grants) together: a reader that looks the subject up by
+// its code saves the decision point's separate read.
+func (s *Service) SubjectGrants(ctx context.Context, code string, institutionID int64) (enterprise.Record, []access.Grant, error) {
+	rec, as, err := s.Repo.EnterpriseAndAuthorizations(ctx, code, institutionID)
+	if err != nil {
+		return rec, nil, err
+	}
+	out := make([]access.Grant, len(as))
+	for i, a := range as {
+		out[i] = a.Grant()
+	}
+	return rec, out, nil
+}
+
 // GrantSource is Grants as the access.Guard takes it.
 func (s *Service) GrantSource() access.GrantSource { return s.Grants }
 

@@ -319,7 +319,7 @@ func Verify(ctx context.Context, dsn string, o VerifyOptions, w io.Writer) (err 
 	svc := &verify.Service{Repo: st, InTx: func(ctx context.Context, fn func(verify.Repo) error) error {
 		return st.InTx(ctx, func(s store.Store) error { return fn(s) })
 	}, Sharing: &sharing.Service{Repo: st, Items: items, Mask: rules}, Seal: sealer, Signer: signer, Node: "bench", Limits: verify.DefaultLimits(),
-		Grants: az.GrantSource()}
+		Grants: az.GrantSource(), SubjectGrants: az.SubjectGrants}
 
 	var refused int64
 	var mu sync.Mutex

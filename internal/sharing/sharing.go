@@ -114,6 +114,12 @@ type Query struct {
 	// (empty: the decision point picks a covering one). An institution's
 	// reads are clipped to the authorization's data date range.
 	AuthorizationID string
+	// Grants, when GrantsLoaded, are the institution's authorizations
+	// from the subject as the caller has just read them, with the subject
+	// (authz.Service.SubjectGrants); the decision point does not read
+	// them again.
+	Grants       []access.Grant
+	GrantsLoaded bool
 }
 
 // Value is one shared value with its provenance.
@@ -285,7 +291,7 @@ func (s *Service) Read(ctx context.Context, p access.Principal, q Query) (Result
 		res.KnownAt = &k
 	}
 	req := access.Request{Principal: p, Action: q.Action, EnterpriseID: rec.ID, Purpose: q.Purpose, Mode: q.Mode,
-		From: q.From, To: q.To, AuthorizationID: q.AuthorizationID}
+		From: q.From, To: q.To, AuthorizationID: q.AuthorizationID, Grants: q.Grants, GrantsLoaded: q.GrantsLoaded}
 	guard := access.Guard{Log: s.Repo, Now: s.now, Grants: s.Grants}
 	if req, err = guard.Prepare(ctx, req); err != nil {
 		return Result{}, err

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -124,7 +125,10 @@ func newRegion(t testing.TB, st store.Store) *region {
 	r.svc = &verify.Service{Repo: st, InTx: func(ctx context.Context, fn func(verify.Repo) error) error {
 		return st.InTx(ctx, func(s store.Store) error { return fn(s) })
 	}, Sharing: &sharing.Service{Repo: st, Items: items, Now: clock, Mask: platformMask(t)}, Seal: sealer, Signer: r.signer, Node: "test-node",
-		Limits: lim, TTL: 24 * time.Hour, Now: clock, Grants: (&authz.Service{Repo: st, Now: clock}).Grants}
+		Limits: lim, TTL: 24 * time.Hour, Now: clock}
+	// As the platform wires it: the grants read with the enterprise.
+	az := &authz.Service{Repo: st, Now: clock}
+	r.svc.Grants, r.svc.SubjectGrants = az.Grants, az.SubjectGrants
 	return r
 }
 
@@ -506,9 +510,33 @@ func (r *region) grantOf(t *testing.T, bank access.Principal, code string) strin
 // TestAuthorizationGovernsVerification: an institution verifies only under
 // a live authorization of the enterprise whose data range holds the as-of
 // date; verify-only grants suffice; the attestation names the grant.
+// It runs with the grants read together with the enterprise
+// (SubjectGrants, as the platform does), and by the decision point.
 func TestAuthorizationGovernsVerification(t *testing.T) {
 	t.Parallel()
-	r := newRegion(t, openSQLite(t))
+	for _, together := range []bool{false, true} {
+		t.Run(fmt.Sprintf("together=%v", together), func(t *testing.T) {
+			t.Parallel()
+			r := newRegion(t, openSQLite(t))
+			if !together {
+				r.svc.SubjectGrants = nil
+			}
+			var reads atomic.Int64
+			grants := r.svc.Grants
+			r.svc.Grants = func(ctx context.Context, inst, ent int64) ([]access.Grant, error) {
+				reads.Add(1)
+				return grants(ctx, inst, ent)
+			}
+			authorizationGovernsVerification(t, r)
+			// Read with the enterprise, the grants are not read again.
+			if n := reads.Load(); together != (n == 0) {
+				t.Fatalf("together=%v: the decision point read the grants %d times", together, n)
+			}
+		})
+	}
+}
+
+func authorizationGovernsVerification(t *testing.T, r *region) {
 	ctx := context.Background()
 	b := r.bundles[2]
 	id := r.grantOf(t, r.bankT3, b.Profile.Code)

@@ -224,6 +224,26 @@ func (c conn) QueryRow(ctx context.Context, sql string, args ...any) sqldb.Row {
 	return row{c.q.QueryRow(ctx, sql, args...)}
 }
 
+// Batch sends qs as one pipelined batch (sqldb.Batcher) on the pool: one
+// connection, one round trip; outside a transaction PostgreSQL runs them
+// as one implicit transaction, in order.
+func (c conn) Batch(ctx context.Context, qs []sqldb.Queued) error {
+	sb, ok := c.q.(interface {
+		SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+	})
+	if !ok {
+		return fmt.Errorf("postgres: %T cannot send a batch", c.q)
+	}
+	b := &pgx.Batch{}
+	for _, q := range qs {
+		qq := b.Queue(q.SQL, q.Args...)
+		if fn := q.Rows; fn != nil {
+			qq.Query(func(r pgx.Rows) error { return fn(rows{r}) })
+		}
+	}
+	return sb.SendBatch(ctx, b).Close()
+}
+
 type rows struct{ pgx.Rows }
 
 // Close releases the rows and reports the error that ended them, as

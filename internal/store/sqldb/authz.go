@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/creditbridge/creditbridge/internal/authz"
+	"github.com/creditbridge/creditbridge/internal/enterprise"
 	"github.com/creditbridge/creditbridge/internal/fault"
 )
 
@@ -153,6 +154,45 @@ func (s *Store) AuthorizationsBetween(ctx context.Context, institutionID, enterp
 	}
 	out, err := collect(rows, scanAuthz)
 	return out, s.dbErr("authorizations between", err)
+}
+
+// EnterpriseAndAuthorizations reads the enterprise with code and every
+// authorization the institution holds from it, newest first, together:
+// one round trip where the engine batches. An unknown code is
+// fault.NotFound "enterprise.not_found".
+func (s *Store) EnterpriseAndAuthorizations(ctx context.Context, code string, institutionID int64) (enterprise.Record, []authz.Authorization, error) {
+	var rec enterprise.Record
+	found := false
+	var as []authz.Authorization
+	err := s.readPipeline(ctx,
+		Queued{SQL: `SELECT ` + enterpriseCols + ` FROM enterprises WHERE code = $1`, Args: []any{code}, Rows: func(r Rows) error {
+			if r.Next() {
+				var err error
+				if rec, err = scanEnterprise(r); err != nil {
+					return err
+				}
+				found = true
+			}
+			return r.Err()
+		}},
+		Queued{SQL: `SELECT ` + authzCols + authzFrom + ` WHERE a.institution_id = $1 AND e.code = $2
+			ORDER BY a.created_at DESC, a.id DESC`, Args: []any{institutionID, code}, Rows: func(r Rows) error {
+			for r.Next() {
+				a, err := scanAuthz(r)
+				if err != nil {
+					return err
+				}
+				as = append(as, a)
+			}
+			return r.Err()
+		}})
+	if err != nil {
+		return rec, nil, s.dbErr("enterprise and authorizations", err)
+	}
+	if !found {
+		return rec, nil, errEnterpriseNotFound
+	}
+	return rec, as, nil
 }
 
 // AuthorizationsDue returns live authorizations whose validity ended.

@@ -91,6 +91,31 @@ func (tx *Store) deferred(ctx context.Context, qs ...Queued) error {
 	return tx.pipeline(ctx, qs...)
 }
 
+// readPipeline runs read statements qs in order: in the transaction s is
+// bound to, or else on the reader, in one round trip where it batches.
+func (s *Store) readPipeline(ctx context.Context, qs ...Queued) error {
+	if s.tx != nil {
+		return s.pipeline(ctx, qs...)
+	}
+	if b, ok := s.r.(Batcher); ok {
+		return b.Batch(ctx, qs)
+	}
+	for _, q := range qs {
+		rows, err := s.r.Query(ctx, q.SQL, q.Args...)
+		if err != nil {
+			return err
+		}
+		if err := q.Rows(rows); err != nil {
+			rows.Close()
+			return err
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // pipeline runs qs in order on tx's transaction: in one round trip when
 // the engine batches (Batcher), else one statement after another.
 func (tx *Store) pipeline(ctx context.Context, qs ...Queued) error {

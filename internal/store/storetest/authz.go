@@ -69,6 +69,44 @@ var authzBaseCases = []testCase{
 		ghost.Version = 2
 		wantFault(t, s.UpdateAuthorization(ctx(t), ghost), fault.NotFound, "authz.not_found")
 	}},
+	{"EnterpriseAndAuthorizations_reads_what_the_two_reads_would", func(t *testing.T, h Harness) {
+		s := h.Open(t)
+		ent, ent2, inst, inst2 := authzPair(t, s)
+		t0 := utc(2026, 11, 1, 8, 0, 0, 0)
+		for _, a := range []*authz.Authorization{
+			grant("az_aaaaaaaaaaaaaaaaaaaaaaaaaa", ent, inst, t0),
+			grant("az_bbbbbbbbbbbbbbbbbbbbbbbbbb", ent, inst, t0.Add(time.Hour)),
+			grant("az_cccccccccccccccccccccccccc", ent2, inst, t0.Add(2*time.Hour)),
+			grant("az_dddddddddddddddddddddddddd", ent, inst2, t0.Add(3*time.Hour)),
+		} {
+			must(t, s.CreateAuthorization(ctx(t), a))
+		}
+		check := func(t *testing.T, s store.Store, c string, entID, instID int64) {
+			t.Helper()
+			rec, as, err := s.EnterpriseAndAuthorizations(ctx(t), c, instID)
+			must(t, err)
+			wantRec, err := s.EnterpriseByCode(ctx(t), c)
+			must(t, err)
+			wantAs, err := s.AuthorizationsBetween(ctx(t), instID, entID)
+			must(t, err)
+			equal(t, "record", rec, wantRec)
+			if len(wantAs) == 0 {
+				equal(t, "no authorizations", len(as), 0)
+				return
+			}
+			equal(t, "authorizations", as, wantAs)
+		}
+		check(t, s, code("320505", 11), ent, inst)  // two, newest first
+		check(t, s, code("320505", 11), ent, inst2) // one
+		check(t, s, code("320505", 12), ent2, inst2)
+		// Inside a transaction, as part of it.
+		must(t, s.InTx(ctx(t), func(tx store.Store) error {
+			check(t, tx, code("320505", 11), ent, inst)
+			return nil
+		}))
+		_, _, err := s.EnterpriseAndAuthorizations(ctx(t), code("320505", 13), inst)
+		wantFault(t, err, fault.NotFound, "enterprise.not_found")
+	}},
 	{"ListAuthorizations_and_AuthorizationsBetween_filter_and_order_newest_first", func(t *testing.T, h Harness) {
 		s := h.Open(t)
 		ent, ent2, inst, inst2 := authzPair(t, s)
