@@ -235,13 +235,18 @@ func (c conn) Batch(ctx context.Context, qs []sqldb.Queued) error {
 		return fmt.Errorf("postgres: %T cannot send a batch", c.q)
 	}
 	b := &pgx.Batch{}
+	queueAll(b, qs)
+	return sb.SendBatch(ctx, b).Close()
+}
+
+// queueAll adds qs to b, each with its Rows function reading its result.
+func queueAll(b *pgx.Batch, qs []sqldb.Queued) {
 	for _, q := range qs {
 		qq := b.Queue(q.SQL, q.Args...)
 		if fn := q.Rows; fn != nil {
 			qq.Query(func(r pgx.Rows) error { return fn(rows{r}) })
 		}
 	}
-	return sb.SendBatch(ctx, b).Close()
 }
 
 type rows struct{ pgx.Rows }
@@ -506,12 +511,7 @@ func (t *tx) queue(qs []sqldb.Queued) *pgx.Batch {
 		b.Queue("begin")
 		t.begun = true
 	}
-	for _, q := range qs {
-		qq := b.Queue(q.SQL, q.Args...)
-		if fn := q.Rows; fn != nil {
-			qq.Query(func(r pgx.Rows) error { return fn(rows{r}) })
-		}
-	}
+	queueAll(b, qs)
 	return b
 }
 

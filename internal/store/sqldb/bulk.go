@@ -100,20 +100,7 @@ func (s *Store) readPipeline(ctx context.Context, qs ...Queued) error {
 	if b, ok := s.r.(Batcher); ok {
 		return b.Batch(ctx, qs)
 	}
-	for _, q := range qs {
-		rows, err := s.r.Query(ctx, q.SQL, q.Args...)
-		if err != nil {
-			return err
-		}
-		if err := q.Rows(rows); err != nil {
-			rows.Close()
-			return err
-		}
-		if err := rows.Close(); err != nil {
-			return err
-		}
-	}
-	return nil
+	return runEach(ctx, s.r, qs)
 }
 
 // pipeline runs qs in order on tx's transaction: in one round trip when
@@ -122,18 +109,24 @@ func (tx *Store) pipeline(ctx context.Context, qs ...Queued) error {
 	if b, ok := tx.tx.(Batcher); ok {
 		return b.Batch(ctx, qs)
 	}
-	for _, q := range qs {
-		if q.Rows == nil {
-			if _, err := tx.w.Exec(ctx, q.SQL, q.Args...); err != nil {
+	return runEach(ctx, tx.w, qs)
+}
+
+// runEach runs qs on q one statement after another, reading each one's
+// rows with its Rows function (or running it for its effect).
+func runEach(ctx context.Context, q Querier, qs []Queued) error {
+	for _, st := range qs {
+		if st.Rows == nil {
+			if _, err := q.Exec(ctx, st.SQL, st.Args...); err != nil {
 				return err
 			}
 			continue
 		}
-		rows, err := tx.w.Query(ctx, q.SQL, q.Args...)
+		rows, err := q.Query(ctx, st.SQL, st.Args...)
 		if err != nil {
 			return err
 		}
-		if err := q.Rows(rows); err != nil {
+		if err := st.Rows(rows); err != nil {
 			rows.Close()
 			return err
 		}

@@ -62,10 +62,11 @@ type Copier interface {
 	CopyFrom(ctx context.Context, table string, columns []string, n int, fill func(i int, dst []any)) (int64, error)
 }
 
-// Batcher is implemented by a Tx that can send several statements in one
-// round trip (PostgreSQL: a pipelined batch). The statements run in order,
-// each seeing what those before it did, and the first error stops the
-// batch; without a Batcher, pipeline runs them one by one.
+// Batcher is implemented by a Tx, or a Reader, that can send several
+// statements in one round trip (PostgreSQL: a pipelined batch; outside a
+// transaction it runs as one implicit transaction). The statements run in
+// order, each seeing what those before it did, and the first error stops
+// the batch; without a Batcher, they run one by one.
 type Batcher interface {
 	Batch(ctx context.Context, qs []Queued) error
 }
