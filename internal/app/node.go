@@ -199,7 +199,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*Node, erro
 	}
 	n.Ingest = &ingestqueue.Service{Store: st, Enterprises: n.Enterprises, Dir: filepath.Join(cfg.DataDir, "ingest"), MaxUpload: cfg.MaxUploadBytes, Log: log,
 		AfterLoad: func(ctx context.Context, j ingestjob.Job) {
-			if _, err := n.Quality.AfterBatch(ctx, j.Dataset, j.Department); err != nil {
+			switch _, err := n.Quality.AfterBatch(ctx, j.Dataset, j.Department); {
+			case err != nil && ctx.Err() != nil:
+				log.Info("data-quality run after a batch left to the daily run: the node is stopping", "batch", j.Batch)
+			case err != nil:
 				log.Error("data-quality run after a batch failed", "batch", j.Batch, "error", err)
 			}
 		}}

@@ -655,3 +655,50 @@ func (c *cleanDuring) Read(p []byte) (int, error) {
 	}
 	return n, err
 }
+
+// commitThenCancel is a store whose transactions commit and then report
+// that ctx ended: the node was told to stop while the commit was in
+// flight, after the database had made it durable.
+type commitThenCancel struct {
+	store.Store
+	cancel context.CancelFunc
+}
+
+func (c commitThenCancel) InTx(ctx context.Context, fn func(store.Store) error) error {
+	if err := c.Store.InTx(context.WithoutCancel(ctx), fn); err != nil {
+		return err
+	}
+	c.cancel()
+	return ctx.Err()
+}
+
+func TestBatchCommittedAsTheNodeStopsLeavesNoUpload(t *testing.T) {
+	for _, b := range backends(t) {
+		t.Run(b, func(t *testing.T) {
+			r := newRegion(t, b)
+			dir := filepath.Join(t.TempDir(), "spool")
+			s := newService(t, r, dir)
+			f := r.file(t, "tax/tax.returns", false)
+			j, err := s.Submit(context.Background(), taxUser, ingestqueue.Submission{Dataset: "tax/tax.returns", Body: r.open(t, f)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			s.Store = commitThenCancel{Store: r.st, cancel: cancel}
+			if _, err := s.RunNext(ctx); !errors.Is(err, context.Canceled) {
+				t.Fatalf("run: %v, want context.Canceled", err)
+			}
+			got, err := r.st.JobByID(context.Background(), j.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.State != ingestjob.Loaded || got.OK == 0 {
+				t.Fatalf("job: state %s, %d rows ok", got.State, got.OK)
+			}
+			if fs := spoolFiles(t, dir); len(fs) != 0 {
+				t.Fatalf("the upload of a batch that ended stays in the spool: %v", fs)
+			}
+		})
+	}
+}

@@ -134,8 +134,15 @@ func (s *Service) run(ctx context.Context, j ingestjob.Job) error {
 		}
 		return nil
 	case ctx.Err() != nil:
-		// Shutting down: the transaction rolled back; the batch stays
-		// running and runs again at the next start.
+		// Shutting down. Usually the transaction rolled back and the batch
+		// stays running, to run again at the next start; but ctx may have
+		// ended while the commit was in flight, after the database had
+		// committed it, and then the batch ended and its upload goes now.
+		if s.endedAnyway(ctx, j.ID) {
+			log.Info("ingest batch ended as the node stopped")
+			s.removeSpool(j)
+			return ctx.Err()
+		}
 		log.Info("ingest batch interrupted; it runs again at the next start")
 		return ctx.Err()
 	}
@@ -164,6 +171,16 @@ func (s *Service) fail(ctx context.Context, j ingestjob.Job, cause error) error 
 	}
 	s.removeSpool(fin)
 	return nil
+}
+
+// endedAnyway reports whether the job id is recorded as ended although
+// ctx ended while it ran. It reads with a short deadline of its own: ctx
+// is already done.
+func (s *Service) endedAnyway(ctx context.Context, id string) bool {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	j, err := s.Store.JobByID(rctx, id)
+	return err == nil && j.State.Final()
 }
 
 func (s *Service) removeSpool(j ingestjob.Job) {
