@@ -28,6 +28,7 @@ var Messages = map[string][2]string{
 	"ingest.encoding":          {"Row {row} does not decode as {encoding}: the file is in another encoding; nothing was stored.", "第 {row} 行无法按 {encoding} 解码：文件编码与声明不符，未导入任何数据。"},
 	"ingest.header":            {"The header on row {row} does not match the dataset: {detail}.", "第 {row} 行的表头与数据集不符：{detail}。"},
 	"ingest.damaged":           {"The file is damaged or truncated: {detail}.", "文件已损坏或不完整：{detail}。"},
+	"ingest.xlsx_too_large":    {"The workbook unpacks to more than {limit} MB; split it into smaller files or send it as CSV.", "工作簿解压后超过 {limit} MB，请拆分为较小的文件或改用 CSV 上传。"},
 	"ingest.unsupported":       {"This kind of file cannot be ingested yet: {detail}.", "暂不支持导入此类文件：{detail}。"},
 	"ingest.dataset":           {"The dataset definition is invalid: {detail}.", "数据集定义无效：{detail}。"},
 	"ingest.dataset_not_found": {"No dataset in the manifest matches {value}.", "清单中没有与 {value} 匹配的数据集。"},

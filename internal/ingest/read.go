@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"encoding/csv"
@@ -273,8 +274,39 @@ type xlsxReader struct {
 // reads it whole) and spills a worksheet larger than its
 // UnzipXMLSizeLimit to a temporary file; rows are then decoded one at a
 // time. So an XLSX batch costs about its compressed size, not its rows.
+//
+// A workbook whose parts unpack to more than 2 GiB (a sheet of the
+// format's 1,048,576 rows by 20 columns is about 1 GiB) is refused before
+// anything is unpacked, fault.Invalid "ingest.xlsx_too_large": a small
+// crafted archive would otherwise fill the disk or the memory.
 func NewXLSXReader(r io.Reader, sheet string, want int) (RowReader, func() error, error) {
-	f, err := excelize.OpenReader(r)
+	return newXLSXReader(r, sheet, want, maxXLSXUnpacked)
+}
+
+// maxXLSXUnpacked bounds the unpacked size of an ingested workbook.
+const maxXLSXUnpacked = 2 << 30
+
+func newXLSXReader(r io.Reader, sheet string, want int, limit int64) (RowReader, func() error, error) {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return nil, nil, errDamaged(fmt.Errorf("not a readable XLSX workbook: %w", err))
+	}
+	var unpacked uint64
+	for _, zf := range zr.File {
+		unpacked += zf.UncompressedSize64
+		if unpacked > uint64(limit) {
+			return nil, nil, fault.New(fault.Invalid, "ingest.xlsx_too_large", fmt.Sprintf("the workbook unpacks to more than %d bytes", limit)).
+				With("limit", strconv.FormatInt(limit>>20, 10))
+		}
+	}
+	// excelize checks the same bound as it unpacks (the sizes above are
+	// the archive's own claims; a part larger than it claims is an error
+	// of archive/zip).
+	f, err := excelize.OpenReader(bytes.NewReader(b), excelize.Options{UnzipSizeLimit: limit})
 	if err != nil {
 		return nil, nil, errDamaged(fmt.Errorf("not a readable XLSX workbook: %w", err))
 	}
